@@ -1,0 +1,118 @@
+/**
+ * The one storage contract the services use. Two implementations: EmbeddedStore (default, no server)
+ * and QdrantStore. Shaped by what the services need, not by either backend's API.
+ *
+ * Conventions every implementation keeps:
+ * - ids are natural strings (a content hash for images, the word itself for vocabulary entries);
+ * - vectors are named (e.g. `semantic`, `visual`), each with a fixed size; scores are cosine similarity
+ *   in [-1, 1], higher is better, for whichever vector is searched;
+ * - results are ordered by score descending, ties broken by id ascending, so paging with offsets is stable;
+ * - a write that resolved is durable and visible to the next read; a write that threw left nothing behind;
+ * - failures are AppError with code STORE_UNAVAILABLE, STORE_MISCONFIGURED, DIMENSION_MISMATCH or
+ *   BAD_USER_INPUT.
+ */
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type Payload = Record<string, JsonValue>;
+
+export interface VectorSpec {
+  size: number;
+}
+
+/** Payload field types that can be filtered on; backends index them. */
+export type FieldType = 'keyword' | 'bool' | 'integer' | 'float';
+
+export interface CollectionSpec {
+  name: string;
+  /** Named vectors, e.g. { semantic: { size: 100 }, visual: { size: 1536 } }. Distance is always cosine. */
+  vectors: Record<string, VectorSpec>;
+  /** Payload fields used in filters. */
+  indexedFields?: Record<string, FieldType>;
+}
+
+export interface Point {
+  id: string;
+  vectors: Record<string, Float32Array>;
+  payload: Payload;
+}
+
+/** A point as read back: vectors only when asked for. */
+export interface StoredPoint {
+  id: string;
+  payload: Payload;
+  vectors?: Record<string, Float32Array>;
+}
+
+export type Condition =
+  | { key: string; match: string | number | boolean }
+  | { key: string; anyOf: (string | number)[] }
+  | { key: string; range: { gt?: number; gte?: number; lt?: number; lte?: number } };
+
+/** All of `must` hold and none of `mustNot`. */
+export interface Filter {
+  must?: Condition[];
+  mustNot?: Condition[];
+}
+
+export interface SearchRequest {
+  /** Which named vector to compare with. */
+  using: string;
+  vector: Float32Array;
+  limit: number;
+  offset?: number;
+  /** Only results with score >= this. */
+  scoreThreshold?: number;
+  filter?: Filter;
+  withVectors?: boolean;
+  /** Force exact (brute-force) search, for tests and recall measurements. */
+  exact?: boolean;
+}
+
+export interface ScoredPoint extends StoredPoint {
+  score: number;
+}
+
+export interface ScrollRequest {
+  limit: number;
+  /** Opaque cursor from a previous page's `next`. */
+  cursor?: string;
+  filter?: Filter;
+  withVectors?: boolean;
+}
+
+export interface ScrollPage {
+  points: StoredPoint[];
+  /** Cursor for the following page; absent on the last page. */
+  next?: string;
+}
+
+export interface CollectionInfo {
+  name: string;
+  vectors: Record<string, VectorSpec>;
+  count: number;
+}
+
+export interface VectorStore {
+  readonly backend: 'embedded' | 'qdrant';
+  /**
+   * Create the collection if missing. If it exists with different vector names or sizes, throw
+   * DIMENSION_MISMATCH naming the stored and the expected sizes; never drop data silently.
+   */
+  ensureCollection(spec: CollectionSpec): Promise<void>;
+  /** Undefined when the collection does not exist. */
+  collectionInfo(collection: string): Promise<CollectionInfo | undefined>;
+  dropCollection(collection: string): Promise<void>;
+  /** Insert or replace whole points, atomically per call. Vector sizes are checked (DIMENSION_MISMATCH). */
+  upsert(collection: string, points: Point[]): Promise<void>;
+  /** Points that exist, in the order of `ids`; missing ids are skipped. */
+  get(collection: string, ids: string[], options?: { withVectors?: boolean }): Promise<StoredPoint[]>;
+  /** Returns how many of the ids existed. */
+  delete(collection: string, ids: string[]): Promise<number>;
+  search(collection: string, request: SearchRequest): Promise<ScoredPoint[]>;
+  count(collection: string, filter?: Filter): Promise<number>;
+  /** Every point exactly once across pages, in a stable order. */
+  scroll(collection: string, request: ScrollRequest): Promise<ScrollPage>;
+  /** Throws STORE_UNAVAILABLE when the store cannot serve requests. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
