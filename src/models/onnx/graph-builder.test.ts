@@ -15,7 +15,9 @@ describe('OnnxGraphBuilder', () => {
     const softsign = g.node('Elu', [out], { alpha: { float: 1 } }, 'elu');
     g.addOutput(softsign, ['batch', 2]);
     const session = await ort.InferenceSession.create(g.toBytes());
-    const result = await session.run({ x: new ort.Tensor('float32', new Float32Array([1, 1, 2, 0]), [2, 2]) });
+    const result = await session.run({
+      x: new ort.Tensor('float32', new Float32Array([1, 1, 2, 0]), [2, 2]),
+    });
     const y = Array.from(result[softsign]!.data as Float32Array);
     // row1: [1+3-10, 2+4+0.5] = [-6, 6.5] -> leaky [-1.2, 6.5] -> elu [e^-1.2 - 1, 6.5]
     // row2: [2-10, 4+0.5] = [-8, 4.5] -> [-1.6, 4.5] -> [e^-1.6 - 1, 4.5]

@@ -58,7 +58,8 @@ export class OnnxGraphBuilder {
   /** A float32 constant tensor. */
   addFloatInitializer(hint: string, data: Float32Array, dims: number[]): string {
     const expected = dims.reduce((a, b) => a * b, 1);
-    if (expected !== data.length) throw new Error(`initializer ${hint}: ${data.length} values for dims ${dims.join('x')}`);
+    if (expected !== data.length)
+      throw new Error(`initializer ${hint}: ${data.length} values for dims ${dims.join('x')}`);
     const name = this.uniqueName(hint);
     const raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
     this.initializers.push({ name, dims, dataType: TensorDataType.FLOAT, raw });
@@ -79,9 +80,17 @@ export class OnnxGraphBuilder {
   }
 
   /** Adds a node and returns its (first) output name. */
-  node(op: string, inputs: string[], attrs: Record<string, AttrValue> = {}, hint = op, outputCount = 1): string {
+  node(
+    op: string,
+    inputs: string[],
+    attrs: Record<string, AttrValue> = {},
+    hint = op,
+    outputCount = 1,
+  ): string {
     const name = this.uniqueName(hint);
-    const outputs = Array.from({ length: outputCount }, (_, i) => (i === 0 ? name : this.uniqueName(`${name}_out${i}`)));
+    const outputs = Array.from({ length: outputCount }, (_, i) =>
+      i === 0 ? name : this.uniqueName(`${name}_out${i}`),
+    );
     this.nodes.push({ op, inputs, outputs, name, attrs });
     return outputs[0]!;
   }
@@ -133,7 +142,8 @@ function encodeAttribute(name: string, value: AttrValue): Record<string, unknown
       ? { name, type: AttributeType.INT, i: value }
       : { name, type: AttributeType.FLOAT, f: value };
   }
-  if (typeof value === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
+  if (typeof value === 'string')
+    return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
   if (Array.isArray(value)) return { name, type: AttributeType.INTS, ints: value };
   if (value instanceof Float32Array) return { name, type: AttributeType.FLOATS, floats: Array.from(value) };
   if ('floats' in value) return { name, type: AttributeType.FLOATS, floats: value.floats };

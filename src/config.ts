@@ -1,0 +1,104 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { AppError, ErrorCode } from './errors.js';
+
+/**
+ * The one configuration object. Parsed and validated once, at start, from the environment and CLI flags
+ * (flags win); every bad value is listed in one error. Nothing else reads process.env.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(4000),
+  DATA_DIR: z.string().min(1).default('./data'),
+  MODELS_DIR: z.string().min(1).default('./models'),
+  ENCODER: z.string().min(1).default('inception-v3-mixed6'),
+  HEAD: z.string().min(1).default('head-default'),
+  /** `glove-wink-100d` (npm package) or a path to a .vec / .bin / .txt / wink .json file. */
+  WORD_VECTORS: z.string().min(1).default('glove-wink-100d'),
+  /** Label vocabulary: WordNet nouns among the N most frequent words. */
+  LABELS_TOP_N: int(100, 5_000_000).default(40_000),
+  /** Import at most this many words (0 = all). */
+  VOCAB_LIMIT: int(0, 50_000_000).default(0),
+  ORT_PROVIDER: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
+  ORT_THREADS: int(0, 256).default(0),
+  QDRANT_URL: z.string().url().optional(),
+  QDRANT_API_KEY: z.string().optional(),
+  QDRANT_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  QDRANT_SHARDS: int(1, 1024).optional(),
+  QDRANT_REPLICATION_FACTOR: int(1, 16).optional(),
+  QDRANT_WRITE_CONSISTENCY: int(1, 16).optional(),
+  MAX_UPLOAD_BYTES: int(1024, 1024 ** 3).default(25 * 1024 * 1024),
+  MAX_FILES: int(1, 1000).default(16),
+  MAX_PIXELS: int(1, 1_000_000_000).default(40_000_000),
+  MAX_SIDE: int(16, 100_000).default(12_000),
+  MAX_PAGES: int(1, 100_000).default(500),
+  MAX_TEXT_LENGTH: int(1, 100_000).default(200),
+  MAX_QUERY_DEPTH: int(2, 100).default(10),
+  MAX_ALIASES: int(1, 10_000).default(30),
+  /** Images decoded + encoded at once, and requests allowed to wait for a slot; beyond that SERVER_BUSY. */
+  INFERENCE_CONCURRENCY: int(1, 64).default(2),
+  INFERENCE_QUEUE: int(0, 10_000).default(32),
+  BATCH_SIZE: int(1, 256).default(8),
+  REQUEST_TIMEOUT_MS: int(1000, 3_600_000).default(120_000),
+  THUMBNAIL_SIZE: int(32, 2048).default(256),
+  /** When set, mutations need `Authorization: Bearer <key>` (or `x-api-key`). */
+  API_KEY: z.string().min(8).optional(),
+  /** Also require the API key for queries. */
+  API_KEY_FOR_QUERIES: bool.default('false'),
+  /** Comma-separated origins allowed by CORS; empty = same origin only. `*` allows any. */
+  CORS_ORIGINS: list.default(''),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config extends Env {
+  dataDir: string;
+  encoderDir: string;
+  headDir: string;
+  production: boolean;
+  storeBackend: 'embedded' | 'qdrant';
+}
+
+/** Parses env (+ flag overrides, same names). Throws CONFIG_INVALID listing every bad value. */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  overrides: Record<string, unknown> = {},
+): Config {
+  const input: Record<string, unknown> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = overrides[key] ?? env[key];
+    // Treat empty strings as unset so `FOO=` in a .env file means "default".
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new AppError(ErrorCode.CONFIG_INVALID, `invalid configuration:\n  - ${problems.join('\n  - ')}`, {
+      problems,
+    });
+  }
+  const e = parsed.data;
+  const modelsDir = path.resolve(e.MODELS_DIR);
+  return {
+    ...e,
+    dataDir: path.resolve(e.DATA_DIR),
+    encoderDir: path.isAbsolute(e.ENCODER) ? e.ENCODER : path.join(modelsDir, e.ENCODER),
+    headDir: path.isAbsolute(e.HEAD) ? e.HEAD : path.join(modelsDir, e.HEAD),
+    production: e.NODE_ENV === 'production',
+    storeBackend: e.QDRANT_URL ? 'qdrant' : 'embedded',
+  };
+}

@@ -1,0 +1,189 @@
+import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
+import { AppError, ErrorCode } from '../errors.js';
+import type { EncoderManifest } from './manifest.js';
+
+/** Formats accepted as input. SVG is refused: rendering it can reach files and URLs (see README limits). */
+export const SUPPORTED_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'avif', 'heif', 'tiff'] as const;
+const SUPPORTED = new Set<string>(SUPPORTED_FORMATS);
+
+export interface DecoderLimits {
+  /** Largest accepted width × height (decompression-bomb guard, checked before decoding pixels). */
+  maxPixels: number;
+  /** Largest accepted side, to refuse extreme aspect ratios such as 1×100000. */
+  maxSide: number;
+  /** Largest number of frames/pages declared by an animated or multi-page file. */
+  maxPages: number;
+}
+
+export interface ImageInfo {
+  format: string;
+  contentType: string;
+  /** Display size, after EXIF orientation. */
+  width: number;
+  height: number;
+  pages: number;
+}
+
+/** The result of one decode: what the encoder needs plus what the store keeps. */
+export interface PreparedImage {
+  info: ImageInfo;
+  /** Model input, laid out as the manifest says (NHWC or NCHW), normalised. */
+  tensor: Float32Array;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  avif: 'image/avif',
+  heif: 'image/heif',
+  tiff: 'image/tiff',
+};
+
+/**
+ * The one place images are decoded (sharp). Validates before decoding pixels, then produces model input
+ * tensors and the stored copies (normalised JPEG/PNG + thumbnail).
+ */
+export class ImageDecoder {
+  constructor(private readonly limits: DecoderLimits) {}
+
+  private open(bytes: Uint8Array): Sharp {
+    // pages: 1 — only the first frame of an animation is ever decoded; failOn 'error' rejects corrupt data.
+    return sharp(bytes, {
+      limitInputPixels: this.limits.maxPixels,
+      failOn: 'error',
+      pages: 1,
+      autoOrient: true,
+    });
+  }
+
+  /** Reads the header only; throws UNSUPPORTED_IMAGE or IMAGE_TOO_LARGE. */
+  async inspect(bytes: Uint8Array): Promise<ImageInfo> {
+    if (bytes.length === 0) throw new AppError(ErrorCode.UNSUPPORTED_IMAGE, 'the file is empty');
+    let meta: Metadata;
+    try {
+      meta = await sharp(bytes, { limitInputPixels: false, pages: 1 }).metadata();
+    } catch (cause) {
+      throw new AppError(ErrorCode.UNSUPPORTED_IMAGE, 'the file is not a readable image', {}, { cause });
+    }
+    const format = String(meta.format ?? 'unknown');
+    // libvips reports AVIF through the heif loader; sharp names it by compression.
+    const named = format === 'heif' && meta.compression === 'av1' ? 'avif' : format;
+    if (!SUPPORTED.has(named)) {
+      throw new AppError(ErrorCode.UNSUPPORTED_IMAGE, `unsupported image format: ${named}`, {
+        format: named,
+        supported: [...SUPPORTED_FORMATS],
+      });
+    }
+    const orientedSwap = (meta.orientation ?? 1) >= 5;
+    const w = meta.width ?? 0;
+    const h = meta.pageHeight ?? meta.height ?? 0;
+    const width = orientedSwap ? h : w;
+    const height = orientedSwap ? w : h;
+    const pages = meta.pages ?? 1;
+    if (width <= 0 || height <= 0) throw new AppError(ErrorCode.UNSUPPORTED_IMAGE, 'the image has no pixels');
+    if (width * height > this.limits.maxPixels || Math.max(width, height) > this.limits.maxSide) {
+      throw new AppError(
+        ErrorCode.IMAGE_TOO_LARGE,
+        `image is ${width}×${height}; the limit is ${this.limits.maxPixels} pixels and ${this.limits.maxSide} px a side`,
+        { width, height, maxPixels: this.limits.maxPixels, maxSide: this.limits.maxSide },
+      );
+    }
+    if (pages > this.limits.maxPages) {
+      throw new AppError(
+        ErrorCode.IMAGE_TOO_LARGE,
+        `image has ${pages} frames; the limit is ${this.limits.maxPages}`,
+        {
+          pages,
+        },
+      );
+    }
+    return {
+      format: named,
+      contentType: CONTENT_TYPES[named] ?? 'application/octet-stream',
+      width,
+      height,
+      pages,
+    };
+  }
+
+  /** Inspects, then decodes to the encoder's input tensor. */
+  async prepare(bytes: Uint8Array, input: EncoderManifest['input']): Promise<PreparedImage> {
+    const info = await this.inspect(bytes);
+    const tensor = await this.toTensor(bytes, input);
+    return { info, tensor };
+  }
+
+  async toTensor(bytes: Uint8Array, input: EncoderManifest['input']): Promise<Float32Array> {
+    let raw: { data: Buffer; info: OutputInfo };
+    try {
+      raw = await this.open(bytes)
+        .flatten({ background: '#ffffff' })
+        .toColourspace('srgb')
+        .resize(input.width, input.height, { fit: input.resize, background: '#ffffff' })
+        .removeAlpha()
+        .raw({ depth: 'uchar' })
+        .toBuffer({ resolveWithObject: true });
+    } catch (cause) {
+      throw decodeError(cause);
+    }
+    return pixelsToTensor(raw.data, raw.info.channels, input);
+  }
+
+  /** A web-friendly copy of the original (JPEG, or PNG when it has alpha) and a thumbnail (JPEG). */
+  async storedCopies(
+    bytes: Uint8Array,
+    thumbnailSize: number,
+  ): Promise<{ image: Buffer; imageType: string; thumbnail: Buffer }> {
+    try {
+      const base = this.open(bytes);
+      const meta = await base.metadata();
+      const keepPng = meta.hasAlpha === true;
+      const image = keepPng
+        ? await this.open(bytes).png({ compressionLevel: 6 }).toBuffer()
+        : await this.open(bytes)
+            .flatten({ background: '#ffffff' })
+            .jpeg({ quality: 90, mozjpeg: true })
+            .toBuffer();
+      const thumbnail = await this.open(bytes)
+        .flatten({ background: '#ffffff' })
+        .resize(thumbnailSize, thumbnailSize, { fit: 'inside', withoutEnlargement: true })
+        .jpeg({ quality: 80 })
+        .toBuffer();
+      return { image, imageType: keepPng ? 'image/png' : 'image/jpeg', thumbnail };
+    } catch (cause) {
+      throw decodeError(cause);
+    }
+  }
+}
+
+function decodeError(cause: unknown): AppError {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  if (/pixel limit|exceeds/i.test(message)) {
+    return new AppError(ErrorCode.IMAGE_TOO_LARGE, 'image exceeds the pixel limit', {}, { cause });
+  }
+  return new AppError(ErrorCode.UNSUPPORTED_IMAGE, 'the image data is corrupt or truncated', {}, { cause });
+}
+
+/** uint8 RGB(A) pixels (row-major HWC) → normalised float tensor in the manifest's layout. */
+export function pixelsToTensor(
+  pixels: Uint8Array,
+  channels: number,
+  input: EncoderManifest['input'],
+): Float32Array {
+  const { width, height, scale, mean, std, layout } = input;
+  const n = width * height;
+  if (pixels.length < n * channels) throw new Error(`expected ${n * channels} bytes, got ${pixels.length}`);
+  const out = new Float32Array(n * 3);
+  for (let p = 0; p < n; p++) {
+    for (let c = 0; c < 3; c++) {
+      // Grey input (1 channel) repeats its one band.
+      const v = pixels[p * channels + (channels >= 3 ? c : 0)]!;
+      const x = (v / scale - mean[c]!) / std[c]!;
+      if (layout === 'NHWC') out[p * 3 + c] = x;
+      else out[c * n + p] = x;
+    }
+  }
+  return out;
+}

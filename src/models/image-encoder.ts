@@ -1,0 +1,36 @@
+import { encoderManifestSchema, readManifest, type EncoderManifest } from './manifest.js';
+import { verifiedModelPath } from './model-files.js';
+import { runRows, type LoadedSession, type OnnxRuntime } from './onnx-runtime.js';
+
+/** A pretrained CNN cut at a pooled layer: model input tensors → visual feature vectors. */
+export class ImageEncoder {
+  private constructor(
+    readonly manifest: EncoderManifest,
+    private readonly loaded: LoadedSession,
+  ) {}
+
+  static async load(dir: string, runtime: OnnxRuntime): Promise<ImageEncoder> {
+    const manifest = await readManifest(dir, encoderManifestSchema);
+    const file = await verifiedModelPath(dir, manifest.file, manifest.sha256);
+    return new ImageEncoder(manifest, await runtime.load(file));
+  }
+
+  get dimension(): number {
+    return this.manifest.output.dimension;
+  }
+
+  get provider(): string {
+    return this.loaded.provider;
+  }
+
+  /** One batched run over prepared tensors (each H×W×3 in the manifest's layout). */
+  async encode(tensors: readonly Float32Array[]): Promise<Float32Array[]> {
+    if (tensors.length === 0) return [];
+    const { width, height, layout, name } = this.manifest.input;
+    const size = width * height * 3;
+    const flat = new Float32Array(size * tensors.length);
+    tensors.forEach((t, i) => flat.set(t, i * size));
+    const dims = layout === 'NHWC' ? [tensors.length, height, width, 3] : [tensors.length, 3, height, width];
+    return runRows(this.loaded, name, this.manifest.output.name, flat, dims);
+  }
+}

@@ -1,0 +1,92 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { AppError, ErrorCode } from '../errors.js';
+
+/**
+ * A model directory holds `manifest.json` plus the ONNX file it names. Swapping the encoder, the head
+ * or the word vectors is configuration: point the config at another directory with a manifest.
+ */
+
+const provenance = z.object({
+  source: z.string(),
+  license: z.string(),
+  notes: z.string().optional(),
+});
+
+export const encoderManifestSchema = z.object({
+  kind: z.literal('image-encoder'),
+  name: z.string(),
+  file: z.string().default('model.onnx'),
+  /** sha256 of the ONNX file, checked when the model is built and when it is loaded. */
+  sha256: z.string().optional(),
+  input: z.object({
+    name: z.string(),
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    layout: z.enum(['NHWC', 'NCHW']),
+    /** fill = squash to size (what the nsfwjs weights saw), cover = centre crop, contain = letterbox. */
+    resize: z.enum(['fill', 'cover', 'contain']).default('fill'),
+    /** value = (pixel / scale - mean[c]) / std[c], RGB order. */
+    scale: z.number().positive().default(255),
+    mean: z.tuple([z.number(), z.number(), z.number()]).default([0, 0, 0]),
+    std: z.tuple([z.number(), z.number(), z.number()]).default([1, 1, 1]),
+  }),
+  output: z.object({ name: z.string(), dimension: z.number().int().positive() }),
+  /** How `visem models build` makes the ONNX file; absent for models supplied as ONNX. */
+  build: z
+    .object({
+      converter: z.literal('nsfwjs-keras'),
+      model: z.enum(['inception_v3', 'mobilenet_v2', 'mobilenet_v2_mid']),
+      cutLayer: z.string(),
+      pooling: z.array(z.enum(['avg', 'max'])).min(1),
+    })
+    .optional(),
+  provenance,
+});
+export type EncoderManifest = z.infer<typeof encoderManifestSchema>;
+
+export const headManifestSchema = z.object({
+  kind: z.literal('projection-head'),
+  name: z.string(),
+  file: z.string().default('model.onnx'),
+  sha256: z.string().optional(),
+  /** The encoder this head was trained on; its output dimension must equal input.dimension. */
+  encoder: z.string(),
+  /** The word-vector set whose space the head projects into (e.g. glove-wink-100d). */
+  wordVectors: z.string(),
+  input: z.object({ name: z.string(), dimension: z.number().int().positive() }),
+  output: z.object({ name: z.string(), dimension: z.number().int().positive() }),
+  architecture: z.string(),
+  training: z.record(z.unknown()).optional(),
+  metrics: z.record(z.unknown()).optional(),
+  provenance,
+});
+export type HeadManifest = z.infer<typeof headManifestSchema>;
+
+export async function readManifest<T extends z.ZodTypeAny>(dir: string, schema: T): Promise<z.infer<T>> {
+  const file = path.join(dir, 'manifest.json');
+  let raw: string;
+  try {
+    raw = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new AppError(ErrorCode.MODEL_UNAVAILABLE, `model manifest not found: ${file}`, { file }, { cause });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (cause) {
+    throw new AppError(
+      ErrorCode.MODEL_UNAVAILABLE,
+      `model manifest is not valid JSON: ${file}`,
+      { file },
+      { cause },
+    );
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new AppError(ErrorCode.MODEL_UNAVAILABLE, `invalid model manifest ${file}: ${issues}`, { file });
+  }
+  return parsed.data as z.infer<T>;
+}

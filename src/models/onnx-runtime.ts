@@ -1,0 +1,115 @@
+import { access, readFile } from 'node:fs/promises';
+import * as ort from 'onnxruntime-node';
+import { AppError, ErrorCode } from '../errors.js';
+
+export type ProviderSetting = 'auto' | 'cpu' | 'cuda';
+
+export interface RuntimeOptions {
+  provider: ProviderSetting;
+  /** Threads inside one operator; 0 lets onnxruntime choose (all cores). */
+  intraOpThreads: number;
+}
+
+/** A loaded ONNX model with the provider it actually runs on. */
+export interface LoadedSession {
+  session: ort.InferenceSession;
+  provider: 'cpu' | 'cuda';
+  path: string;
+}
+
+/**
+ * The one home of onnxruntime sessions: created once per model file and reused. CUDA is used when asked
+ * for (`ORT_PROVIDER=cuda`) or, with `auto`, when the CUDA provider is installed; otherwise CPU.
+ */
+export class OnnxRuntime {
+  private readonly sessions = new Map<string, Promise<LoadedSession>>();
+
+  constructor(private readonly options: RuntimeOptions) {}
+
+  /** Whether this onnxruntime-node install carries the CUDA provider library. */
+  static cudaInstalled(): boolean {
+    return ort.listSupportedBackends().some((b) => b.name === 'cuda' && b.bundled);
+  }
+
+  load(path: string): Promise<LoadedSession> {
+    let loaded = this.sessions.get(path);
+    if (!loaded) {
+      loaded = this.create(path);
+      this.sessions.set(path, loaded);
+      loaded.catch(() => this.sessions.delete(path));
+    }
+    return loaded;
+  }
+
+  private async create(path: string): Promise<LoadedSession> {
+    try {
+      await access(path);
+    } catch (cause) {
+      throw new AppError(
+        ErrorCode.MODEL_UNAVAILABLE,
+        `model file missing: ${path} (run \`visem models build\`)`,
+        { path },
+        { cause },
+      );
+    }
+    const bytes = await readFile(path);
+    const base: ort.InferenceSession.SessionOptions = {
+      graphOptimizationLevel: 'all',
+      ...(this.options.intraOpThreads > 0 ? { intraOpNumThreads: this.options.intraOpThreads } : {}),
+    };
+    const wantCuda =
+      this.options.provider === 'cuda' || (this.options.provider === 'auto' && OnnxRuntime.cudaInstalled());
+    if (wantCuda) {
+      try {
+        const session = await ort.InferenceSession.create(bytes, {
+          ...base,
+          executionProviders: ['cuda', 'cpu'],
+        });
+        return { session, provider: 'cuda', path };
+      } catch (cause) {
+        if (this.options.provider === 'cuda') {
+          throw new AppError(
+            ErrorCode.MODEL_UNAVAILABLE,
+            `ORT_PROVIDER=cuda but the CUDA execution provider could not start: ${String(cause)}`,
+            { path },
+            { cause },
+          );
+        }
+      }
+    }
+    try {
+      const session = await ort.InferenceSession.create(bytes, { ...base, executionProviders: ['cpu'] });
+      return { session, provider: 'cpu', path };
+    } catch (cause) {
+      throw new AppError(
+        ErrorCode.MODEL_UNAVAILABLE,
+        `model file is corrupt or not ONNX: ${path} (rebuild with \`visem models build --force\`)`,
+        { path },
+        { cause },
+      );
+    }
+  }
+
+  async release(): Promise<void> {
+    const all = await Promise.allSettled(this.sessions.values());
+    this.sessions.clear();
+    await Promise.all(all.map((s) => (s.status === 'fulfilled' ? s.value.session.release() : undefined)));
+  }
+}
+
+/** Runs a [batch, dim] float model over rows, returning one Float32Array per row (views, no copies). */
+export async function runRows(
+  loaded: LoadedSession,
+  inputName: string,
+  outputName: string,
+  flat: Float32Array,
+  dims: number[],
+): Promise<Float32Array[]> {
+  const result = await loaded.session.run({ [inputName]: new ort.Tensor('float32', flat, dims) });
+  const out = result[outputName];
+  if (!out) throw new AppError(ErrorCode.MODEL_UNAVAILABLE, `model has no output named ${outputName}`);
+  const data = out.data as Float32Array;
+  const batch = dims[0]!;
+  const width = data.length / batch;
+  return Array.from({ length: batch }, (_, i) => data.subarray(i * width, (i + 1) * width));
+}
