@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { createServices } from '../bootstrap.js';
+import { loadConfig, type Config } from '../config.js';
+import { isAppError } from '../errors.js';
+import { printAppSchema } from '../graphql/schema.js';
+import { createLogger, type Logger } from '../log.js';
+import { startServer } from '../server/app.js';
+import { expandImagePaths, ingestFiles } from '../services/file-ingest.service.js';
+import { ensureModelsBuilt } from '../services/models.service.js';
+import { registerDataCommands } from './data.commands.js';
+import { progressReporter } from './progress.js';
+import { registerTrainingCommands } from './training.commands.js';
+
+/** Global flags that override the environment (same names as the env variables). */
+const GLOBAL_FLAGS: Record<string, string> = {
+  host: 'HOST',
+  port: 'PORT',
+  dataDir: 'DATA_DIR',
+  modelsDir: 'MODELS_DIR',
+  encoder: 'ENCODER',
+  head: 'HEAD',
+  wordVectors: 'WORD_VECTORS',
+  qdrantUrl: 'QDRANT_URL',
+  provider: 'ORT_PROVIDER',
+  logLevel: 'LOG_LEVEL',
+};
+
+export interface CliContext {
+  config: () => Config;
+  log: () => Logger;
+}
+
+function buildProgram(): Command {
+  const program = new Command('visem')
+    .description('Semantic image search over GraphQL (visual-to-semantic transfer)')
+    .option('--host <host>', 'HOST')
+    .option('--port <port>', 'PORT')
+    .option('--data-dir <dir>', 'DATA_DIR')
+    .option('--models-dir <dir>', 'MODELS_DIR')
+    .option('--encoder <name|dir>', 'ENCODER')
+    .option('--head <name|dir>', 'HEAD')
+    .option('--word-vectors <name|file>', 'WORD_VECTORS')
+    .option('--qdrant-url <url>', 'QDRANT_URL (use Qdrant instead of the embedded store)')
+    .addOption(new Option('--provider <provider>', 'ORT_PROVIDER').choices(['auto', 'cpu', 'cuda']))
+    .option('--log-level <level>', 'LOG_LEVEL');
+
+  let config: Config | undefined;
+  let log: Logger | undefined;
+  const ctx: CliContext = {
+    config: () => {
+      if (!config) {
+        const opts = program.opts<Record<string, string | undefined>>();
+        const overrides = Object.fromEntries(
+          Object.entries(GLOBAL_FLAGS).flatMap(([flag, env]) => (opts[flag] !== undefined ? [[env, opts[flag]]] : [])),
+        );
+        config = loadConfig(process.env, overrides);
+      }
+      return config;
+    },
+    log: () => (log ??= createLogger(ctx.config().LOG_LEVEL)),
+  };
+
+  program
+    .command('serve')
+    .description('start the GraphQL server (prepares models and vocabulary on first start)')
+    .action(async () => {
+      const progress = progressReporter();
+      const services = await createServices(ctx.config(), ctx.log(), progress.update);
+      progress.stop();
+      const server = await startServer(services, ctx.log());
+      process.stderr.write(`visem ready at ${server.url}/graphql (web page at ${server.url}/)\n`);
+      const shutdown = (signal: string) => {
+        ctx.log().info({ signal }, 'shutting down: draining requests');
+        server.stop().then(
+          () => process.exit(0),
+          (e: unknown) => {
+            ctx.log().error({ err: e }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', shutdown);
+      process.once('SIGINT', shutdown);
+    });
+
+  program
+    .command('ingest')
+    .description('store images from files, folders (recursive) or globs; reruns skip stored images')
+    .argument('<paths...>', 'files, directories or quoted globs')
+    .option('-c, --concurrency <n>', 'files read and decoded at once', '8')
+    .option('--report <file>', 'write a JSON report (created, skipped, failures)')
+    .action(async (paths: string[], opts: { concurrency: string; report?: string }) => {
+      const files = await expandImagePaths(paths);
+      if (files.length === 0) {
+        process.stderr.write('no image files found\n');
+        process.exitCode = 1;
+        return;
+      }
+      const progress = progressReporter();
+      const services = await createServices(ctx.config(), ctx.log(), progress.update);
+      try {
+        const report = await ingestFiles(services.ingest, files, {
+          concurrency: Math.max(1, Number(opts.concurrency) || 8),
+          onProgress: (done, total) => progress.update('ingesting images', done, total),
+        });
+        progress.stop();
+        process.stdout.write(
+          `ingested ${report.total} files: ${report.created} new, ${report.skipped} already stored, ${report.failed.length} failed\n`,
+        );
+        for (const f of report.failed) process.stderr.write(`  FAILED ${f.file}: ${f.code} ${f.message}\n`);
+        if (opts.report) await writeFile(opts.report, JSON.stringify(report, null, 2));
+        if (report.failed.length > 0) process.exitCode = 1;
+      } finally {
+        await services.close();
+      }
+    });
+
+  const models = program.command('models').description('image encoder models');
+  models
+    .command('build')
+    .description('build the configured encoder from its manifest recipe (idempotent, checksummed)')
+    .option('--force', 'rebuild even when the file checks out')
+    .action(async (opts: { force?: boolean }) => {
+      const progress = progressReporter();
+      await ensureModelsBuilt(ctx.config(), ctx.log(), progress.update, opts.force === true);
+      progress.stop();
+    });
+
+  program
+    .command('schema')
+    .description('print the GraphQL SDL (sorted)')
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action(async (opts: { out?: string }) => {
+      const sdl = await printAppSchema();
+      if (!opts.out) process.stdout.write(sdl);
+      else {
+        await mkdir(path.dirname(opts.out), { recursive: true });
+        await writeFile(opts.out, sdl);
+      }
+    });
+
+  registerDataCommands(program, ctx);
+  registerTrainingCommands(program, ctx);
+  return program;
+}
+
+buildProgram()
+  .parseAsync(process.argv)
+  .catch((e: unknown) => {
+    process.stderr.write(`visem: ${isAppError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  });

@@ -1,0 +1,55 @@
+import type { FileUpload } from 'graphql-upload/processRequest.mjs';
+import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
+import { Arg, Float, ID, Int, Query, Resolver } from 'type-graphql';
+import type { AppServices } from '../../services/app-services.js';
+import type { ImagePage } from '../../services/search.service.js';
+import { checkId, checkInt, checkScore, MAX_PAGE } from '../args.js';
+import { Image, ImageConnection } from '../types/image.type.js';
+import { readUpload } from '../upload.js';
+
+export function toConnection(page: ImagePage): ImageConnection {
+  return {
+    edges: page.edges.map((e) => ({ cursor: e.cursor, score: e.score, node: Image.from(e.image) })),
+    pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+  };
+}
+
+@Resolver()
+export class SearchResolver {
+  constructor(private readonly services: AppServices) {}
+
+  @Query(() => ImageConnection, { description: 'Images ranked by how close they are to a word or phrase.' })
+  async searchImages(
+    @Arg('text', () => String) text: string,
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('minScore', () => Float, { nullable: true }) minScore: number | null,
+  ): Promise<ImageConnection> {
+    checkInt('first', first, 1, MAX_PAGE);
+    const page = await this.services.search.searchImages(text, { first, after }, checkScore('minScore', minScore));
+    return toConnection(page);
+  }
+
+  @Query(() => ImageConnection, { description: 'Stored images that look like a stored image.' })
+  async similarImages(
+    @Arg('id', () => ID) id: string,
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ): Promise<ImageConnection> {
+    checkInt('first', first, 1, MAX_PAGE);
+    return toConnection(await this.services.search.similarImages(checkId(id), { first, after }));
+  }
+
+  @Query(() => ImageConnection, {
+    description: 'Stored images that look like an uploaded example (not stored). Send as a multipart request.',
+  })
+  async searchByImage(
+    @Arg('image', () => GraphQLUpload) image: Promise<FileUpload>,
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ): Promise<ImageConnection> {
+    checkInt('first', first, 1, MAX_PAGE);
+    const file = await readUpload(image, this.services.config.MAX_UPLOAD_BYTES);
+    return toConnection(await this.services.search.searchByImage(file.bytes, { first, after }));
+  }
+}

@@ -1,0 +1,204 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ClassifyDocument,
+  DeleteImageDocument,
+  ImageDocument,
+  ImagesDocument,
+  IngestImagesDocument,
+  RelatedWordsDocument,
+  SearchByImageDocument,
+  SearchImagesDocument,
+  SimilarImagesDocument,
+  StatsDocument,
+} from '../../src/generated/graphql.js';
+import { codes, gql, type UploadFile } from '../support/graphql-client.js';
+import { ANIMAL_PHOTOS } from '../support/test-data.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+async function photo(name: keyof typeof ANIMAL_PHOTOS): Promise<UploadFile> {
+  const file = ANIMAL_PHOTOS[name];
+  return { bytes: await readFile(file), filename: path.basename(file), type: 'image/png' };
+}
+
+describe('GraphQL API over HTTP (real models, embedded store)', () => {
+  let server: TestServer;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('ingestImages stores a batch of uploads and returns them in order', async () => {
+    const names = Object.keys(ANIMAL_PHOTOS) as (keyof typeof ANIMAL_PHOTOS)[];
+    const files = await Promise.all(names.map(photo));
+    const res = await gql(
+      server.url,
+      IngestImagesDocument,
+      { images: files.map(() => null) },
+      { files: Object.fromEntries(files.map((f, i) => [`images.${i}`, f])) },
+    );
+    expect(res.errors).toBeUndefined();
+    const images = res.data!.ingestImages;
+    expect(images.map((i) => i.filename)).toEqual(files.map((f) => f.filename));
+    images.forEach((img, i) => {
+      ids[names[i]!] = img.id;
+      expect(img.id).toMatch(/^[0-9a-f]{64}$/);
+      expect(img.format).toBe('png');
+      expect(img.width).toBeGreaterThan(0);
+      expect(img.labels).toHaveLength(5);
+    });
+  });
+
+  it('ingestImages is idempotent by content hash', async () => {
+    const zebra = await photo('zebra');
+    const res = await gql(server.url, IngestImagesDocument, { images: [null] }, { files: { 'images.0': zebra } });
+    expect(res.data!.ingestImages[0]!.id).toBe(ids.zebra);
+    const stats = await gql(server.url, StatsDocument, {});
+    expect(stats.data!.stats.imageCount).toBe(Object.keys(ANIMAL_PHOTOS).length);
+  });
+
+  it('searchImages("zebra") ranks the zebra photo first, with scores in order', async () => {
+    const res = await gql(server.url, SearchImagesDocument, { text: 'zebra', first: 10 });
+    expect(res.errors).toBeUndefined();
+    const edges = res.data!.searchImages.edges;
+    expect(edges[0]!.node.id).toBe(ids.zebra);
+    const scores = edges.map((e) => e.score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+  });
+
+  it('pages searchImages with cursors, without gaps or duplicates', async () => {
+    const all = await gql(server.url, SearchImagesDocument, { text: 'wild animal', first: 100 });
+    const expected = all.data!.searchImages.edges.map((e) => e.node.id);
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page = await gql(server.url, SearchImagesDocument, { text: 'wild animal', first: 2, after });
+      const conn = page.data!.searchImages;
+      seen.push(...conn.edges.map((e) => e.node.id));
+      if (!conn.pageInfo.hasNextPage) break;
+      after = conn.pageInfo.endCursor!;
+    }
+    expect(seen).toEqual(expected);
+  });
+
+  it('classify returns ranked labels, and stores the image only when asked', async () => {
+    const zebra = await photo('zebra');
+    const res = await gql(server.url, ClassifyDocument, { image: null, limit: 5 }, { files: { image: zebra } });
+    expect(res.errors).toBeUndefined();
+    const labels = res.data!.classify.labels;
+    expect(labels).toHaveLength(5);
+    expect(labels.every((l) => /^[a-z-]+$/.test(l.word) && l.score <= 1)).toBe(true);
+    expect(res.data!.classify.image).toBeNull();
+
+    const grey = await sharp(zebra.bytes).greyscale().flip().png().toBuffer();
+    const stored = await gql(
+      server.url,
+      ClassifyDocument,
+      { image: null, store: true },
+      { files: { image: { bytes: grey, filename: 'grey-zebra.png' } } },
+    );
+    expect(stored.data!.classify.image!.id).toBe(stored.data!.classify.id);
+    const img = await fetch(`${server.url}${stored.data!.classify.image!.url}`);
+    expect(img.headers.get('content-type')).toMatch(/^image\//);
+    const thumb = await fetch(`${server.url}${stored.data!.classify.image!.thumbnailUrl}`);
+    expect(thumb.headers.get('content-type')).toBe('image/jpeg');
+    expect((await sharp(Buffer.from(await thumb.arrayBuffer())).metadata()).width).toBeLessThanOrEqual(256);
+  });
+
+  it('similarImages leaves the image itself out; searchByImage finds the same picture first', async () => {
+    const similar = await gql(server.url, SimilarImagesDocument, { id: ids.zebra!, first: 3 });
+    expect(similar.errors).toBeUndefined();
+    expect(similar.data!.similarImages.edges.map((e) => e.node.id)).not.toContain(ids.zebra);
+    const byImage = await gql(server.url, SearchByImageDocument, { image: null, first: 3 }, { files: { image: await photo('giraffe') } });
+    expect(byImage.data!.searchByImage.edges[0]!.node.id).toBe(ids.giraffe);
+    expect(byImage.data!.searchByImage.edges[0]!.score).toBeCloseTo(1, 4);
+  });
+
+  it('image, images and labels(limit) read back what was stored', async () => {
+    const one = await gql(server.url, ImageDocument, { id: ids.elephant!, labels: 20 });
+    expect(one.data!.image!.filename).toBe('elephant.png');
+    expect(one.data!.image!.labels).toHaveLength(20);
+    const missing = await gql(server.url, ImageDocument, { id: '0'.repeat(64) });
+    expect(missing.data!.image).toBeNull();
+    const listed: string[] = [];
+    let after: string | null = null;
+    do {
+      const page = await gql(server.url, ImagesDocument, { first: 3, after });
+      listed.push(...page.data!.images.edges.map((e) => e.node.id));
+      after = page.data!.images.pageInfo.hasNextPage ? page.data!.images.pageInfo.endCursor! : null;
+    } while (after);
+    expect(new Set(listed).size).toBe(listed.length);
+    expect(listed).toEqual(expect.arrayContaining(Object.values(ids)));
+  });
+
+  it('relatedWords gives neighbours of a word, not the word itself', async () => {
+    const res = await gql(server.url, RelatedWordsDocument, { word: 'zebra', limit: 5 });
+    const words = res.data!.relatedWords.map((w) => w.word);
+    expect(words).toHaveLength(5);
+    expect(words).not.toContain('zebra');
+    expect(words.some((w) => ['giraffe', 'zebras', 'elephant', 'rhino', 'antelope', 'hippo'].includes(w))).toBe(true);
+  });
+
+  it('stats reports counts, backend and models', async () => {
+    const res = await gql(server.url, StatsDocument, {});
+    const s = res.data!.stats;
+    expect(s.store).toBe('embedded');
+    expect(s.vocabularySize).toBe(100_000);
+    expect(s.labelCount).toBeGreaterThan(1000);
+    expect(s.models.map((m) => m.role)).toEqual(['encoder', 'head', 'wordVectors']);
+    expect(s.models[0]).toMatchObject({ name: 'inception-v3-mixed6', dimension: 1536, provider: 'cpu' });
+  });
+
+  it('deleteImage removes the image and its files', async () => {
+    const del = await gql(server.url, DeleteImageDocument, { id: ids.pig! });
+    expect(del.data!.deleteImage).toBe(true);
+    expect((await gql(server.url, DeleteImageDocument, { id: ids.pig! })).data!.deleteImage).toBe(false);
+    expect((await fetch(`${server.url}/images/${ids.pig}`)).status).toBe(404);
+  });
+
+  describe('bad input gets typed errors', () => {
+    it('unknown words, with suggestions', async () => {
+      const res = await gql(server.url, SearchImagesDocument, { text: 'zebraa' });
+      expect(codes(res)).toEqual(['UNKNOWN_WORD']);
+      expect(res.errors![0]!.extensions!.suggestions).toMatchObject({ zebraa: expect.arrayContaining(['zebra']) });
+    });
+
+    it('out-of-range arguments and long text', async () => {
+      expect(codes(await gql(server.url, SearchImagesDocument, { text: 'zebra', first: 101 }))).toEqual(['BAD_USER_INPUT']);
+      expect(codes(await gql(server.url, SearchImagesDocument, { text: 'zebra', first: 0 }))).toEqual(['BAD_USER_INPUT']);
+      expect(codes(await gql(server.url, SearchImagesDocument, { text: 'zebra', minScore: 2 }))).toEqual(['BAD_USER_INPUT']);
+      expect(codes(await gql(server.url, SearchImagesDocument, { text: 'a'.repeat(201) }))).toEqual(['BAD_USER_INPUT']);
+      expect(codes(await gql(server.url, RelatedWordsDocument, { word: 'cat', limit: 1000 }))).toEqual(['BAD_USER_INPUT']);
+      expect(codes(await gql(server.url, SearchImagesDocument, { text: 'zebra', after: 'bogus' }))).toEqual(['BAD_USER_INPUT']);
+      expect(codes(await gql(server.url, SimilarImagesDocument, { id: 'nope' }))).toEqual(['BAD_USER_INPUT']);
+      expect(codes(await gql(server.url, SimilarImagesDocument, { id: 'f'.repeat(64) }))).toEqual(['NOT_FOUND']);
+    });
+
+    it('files that are not images', async () => {
+      const text = { bytes: Buffer.from('hello, I am not a PNG'), filename: 'fake.png', type: 'image/png' };
+      expect(codes(await gql(server.url, ClassifyDocument, { image: null }, { files: { image: text } }))).toEqual([
+        'UNSUPPORTED_IMAGE',
+      ]);
+      const empty = { bytes: new Uint8Array(), filename: 'empty.jpg' };
+      expect(codes(await gql(server.url, ClassifyDocument, { image: null }, { files: { image: empty } }))).toEqual([
+        'UNSUPPORTED_IMAGE',
+      ]);
+    });
+
+    it('multipart without the CSRF preflight header is refused before reading files', async () => {
+      const res = await gql(
+        server.url,
+        ClassifyDocument,
+        { image: null },
+        { files: { image: await photo('zebra') }, headers: { 'apollo-require-preflight': '' } },
+      );
+      expect(res.status).toBe(400);
+    });
+  });
+});
