@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/web/**/*.js', 'eslint.config.js'],
+    files: ['src/web/**/*.js', 'eslint.config.js', 'test/support/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
 );

@@ -9,7 +9,14 @@
  * - results are ordered by score descending, ties broken by id ascending, so paging with offsets is stable;
  * - a write that resolved is durable and visible to the next read; a write that threw left nothing behind;
  * - failures are AppError with code STORE_UNAVAILABLE, STORE_MISCONFIGURED, DIMENSION_MISMATCH or
- *   BAD_USER_INPUT.
+ *   BAD_USER_INPUT; using a collection that does not exist is STORE_MISCONFIGURED (collections are ensured
+ *   at startup);
+ * - every point carries every named vector of its collection; vectors are stored unit-length (cosine
+ *   collections normalise on write, as Qdrant does), so vectors read back are normalised copies;
+ * - the payload key `_id` is reserved (the Qdrant backend keeps the natural id there);
+ * - filters follow Qdrant's semantics: `match` takes a string, integer or boolean, `anyOf` all strings or
+ *   all integers; an array-valued field matches when any element does; a missing field fails every
+ *   condition (so `mustNot` keeps such points); keys may be dotted paths into nested objects.
  */
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

@@ -1,0 +1,187 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { Index, MetricKind, ScalarKind } from 'usearch';
+
+/**
+ * usearch HNSW indexes, one per named vector, keyed by SQLite rowid. A file covers every row with
+ * rowid <= maxRid; rowids are never reused and rows never change in place, so a file stays correct for
+ * the rows it covers: deleted ones are skipped at query time and newer ones are scanned exactly.
+ * The generation is in the file name (written to a temp file, fsynced, renamed), so a reader never
+ * needs a separate metadata file that could disagree with the index after a crash.
+ */
+
+export interface AnnParams {
+  /** HNSW M (graph degree). */
+  connectivity: number;
+  /** ef at build time. */
+  expansionAdd: number;
+  /** ef at query time: see DEFAULT_ANN_PARAMS. */
+  expansionSearch: number;
+}
+
+/**
+ * M 16, ef 768: on the 341k x 100-d GloVe vocabulary recall@10 0.99 at ~2.3 ms a query (exact: ~45 ms);
+ * ef 256 gave 0.96, ef 512 0.98. Clustered synthetic data reaches 1.0 already at ef 256.
+ */
+export const DEFAULT_ANN_PARAMS: AnnParams = { connectivity: 16, expansionAdd: 128, expansionSearch: 768 };
+
+export interface AnnFile {
+  file: string;
+  maxRid: number;
+  size: number;
+}
+
+const NAME_RE = /^ann-c(\d+)-v(\d+)-r(\d+)-n(\d+)\.usearch$/;
+
+export function annFileName(cid: number, vec: number, maxRid: number, size: number): string {
+  return `ann-c${cid}-v${vec}-r${maxRid}-n${size}.usearch`;
+}
+
+/**
+ * The newest usable file for (cid, vec) given the collection's current rowid sequence; other files for
+ * that pair are deleted. A file claiming rows beyond the sequence (SQLite lost a commit it covered) is
+ * unusable, since those rowids could be handed out again to different vectors.
+ */
+export function pickAnnFile(dir: string, cid: number, vec: number, seq: number): AnnFile | undefined {
+  let best: AnnFile | undefined;
+  const all: string[] = [];
+  for (const name of safeReaddir(dir)) {
+    const m = NAME_RE.exec(name);
+    if (!m || Number(m[1]) !== cid || Number(m[2]) !== vec) continue;
+    all.push(name);
+    const maxRid = Number(m[3]);
+    if (maxRid > seq) continue;
+    if (!best || maxRid > best.maxRid) best = { file: path.join(dir, name), maxRid, size: Number(m[4]) };
+  }
+  for (const name of all) if (path.join(dir, name) !== best?.file) rmQuiet(path.join(dir, name));
+  return best;
+}
+
+/** Removes every index file of a collection (on drop), and leftover temp files of interrupted builds. */
+export function removeAnnFiles(dir: string, cid?: number): void {
+  for (const name of safeReaddir(dir)) {
+    const m = NAME_RE.exec(name);
+    if ((m && cid !== undefined && Number(m[1]) === cid) || (cid === undefined && name.endsWith('.tmp'))) {
+      rmQuiet(path.join(dir, name));
+    }
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function rmQuiet(file: string): void {
+  try {
+    fs.rmSync(file, { force: true });
+  } catch {
+    /* best effort: a stale file is ignored by name on the next open anyway */
+  }
+}
+
+export class AnnIndex {
+  private constructor(
+    private readonly index: Index,
+    readonly maxRid: number,
+    readonly size: number,
+    readonly file: string,
+  ) {}
+
+  /** Memory-maps the file (view), so opening a large index costs neither time nor heap. */
+  static open(file: AnnFile, dims: number, params: AnnParams): AnnIndex {
+    const index = newIndex(dims, params);
+    index.view(file.file);
+    if (index.size() !== file.size || index.dimensions() !== dims) {
+      throw new Error(
+        `index file ${file.file} holds ${index.size()}x${index.dimensions()}, expected ${file.size}x${dims}`,
+      );
+    }
+    return new AnnIndex(index, file.maxRid, file.size, file.file);
+  }
+
+  /** Rowids of the approximate k nearest, best first. */
+  search(query: Float32Array, k: number): number[] {
+    if (this.size === 0) return [];
+    const m = this.index.search(query, Math.min(k, this.size), 1);
+    const out: number[] = [];
+    for (const key of m.keys) out.push(Number(key));
+    return out;
+  }
+}
+
+function newIndex(dims: number, p: AnnParams): Index {
+  return new Index({
+    dimensions: dims,
+    metric: MetricKind.Cos,
+    quantization: ScalarKind.F32,
+    connectivity: p.connectivity,
+    expansion_add: p.expansionAdd,
+    expansion_search: p.expansionSearch,
+    multi: false,
+  });
+}
+
+// Plain CommonJS, evaluated in a worker thread: building blocks its thread for seconds to minutes, which
+// must not be the event loop's, and an eval'd worker needs no build step in tests or production.
+const WORKER_SOURCE = `
+const { parentPort, workerData: w } = require('node:worker_threads');
+const fs = require('node:fs');
+const path = require('node:path');
+const { Index } = require(w.usearchPath);
+const index = new Index({ dimensions: w.dims, metric: 'cos', quantization: 'f32', connectivity: w.p.connectivity,
+  expansion_add: w.p.expansionAdd, expansion_search: w.p.expansionSearch, multi: false });
+if (w.keys.length > 0) index.add(w.keys, w.vectors, w.threads);
+index.save(w.tmp);
+const fd = fs.openSync(w.tmp, 'r'); fs.fsyncSync(fd); fs.closeSync(fd);
+fs.renameSync(w.tmp, w.final);
+const dfd = fs.openSync(path.dirname(w.final), 'r'); fs.fsyncSync(dfd); fs.closeSync(dfd);
+parentPort.postMessage('done');
+`;
+
+const usearchPath = createRequire(import.meta.url).resolve('usearch');
+
+export interface BuildJob {
+  promise: Promise<AnnFile>;
+  cancel(): void;
+}
+
+/** Builds and saves an index in a worker thread; `keys` and `vectors` are transferred (not copied). */
+export function buildAnnFile(
+  dir: string,
+  cid: number,
+  vec: number,
+  maxRid: number,
+  dims: number,
+  keys: BigUint64Array,
+  vectors: Float32Array,
+  params: AnnParams,
+  threads = 0,
+): BuildJob {
+  const size = keys.length; // read before the buffers are transferred (and detached)
+  const final = path.join(dir, annFileName(cid, vec, maxRid, size));
+  const tmp = `${final}.${randomBytes(6).toString('hex')}.tmp`;
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { usearchPath, dims, p: params, keys, vectors, tmp, final, threads },
+    transferList: [keys.buffer as ArrayBuffer, vectors.buffer as ArrayBuffer],
+  });
+  const promise = new Promise<AnnFile>((resolve, reject) => {
+    worker.once('message', () => resolve({ file: final, maxRid, size }));
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`index build exited with code ${code}`)));
+  });
+  return {
+    promise,
+    cancel: () => {
+      worker.unref();
+      void worker.terminate();
+    },
+  };
+}

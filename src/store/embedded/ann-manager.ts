@@ -1,0 +1,217 @@
+import fs from 'node:fs';
+import { AnnIndex, buildAnnFile, pickAnnFile, type AnnParams, type BuildJob } from './ann-index.js';
+import type { Predicate } from './filter.js';
+import { TopK, type Hit, type MemoryCollection } from './memory-collection.js';
+
+/**
+ * The ANN side of one collection: an index per named vector (maybe none yet), the "tail" of slots newer
+ * than each index (searched exactly), and background rebuilds when the tail or the deleted share grows.
+ */
+
+export interface AnnContext {
+  dir: string;
+  cid: number;
+  params: AnnParams;
+  minPoints: number;
+  buildThreads: number;
+  /** Quiet time after the last write before a due build starts (0: at once), so a bulk import builds once. */
+  buildDelayMs: number;
+  /** The collection's rowid sequence now (SQLite). */
+  sequence: () => number;
+  /** False once the store closed or the collection was dropped: finished builds are then discarded. */
+  live: () => boolean;
+  onError: (e: unknown) => void;
+}
+
+export interface AnnStats {
+  vector: string;
+  indexed: number;
+  /** Points newer than the index, searched exactly until the next rebuild. */
+  tail: number;
+  building: boolean;
+}
+
+/** Rebuild when the unindexed tail or the deleted share of the index grows past these. */
+const TAIL_REBUILD_MIN = 2_000;
+const TAIL_REBUILD_SHARE = 0.1;
+const TOMBSTONE_REBUILD_SHARE = 0.25;
+/** After a failed build, wait this long before trying again, so a persistent failure cannot spin. */
+const BUILD_RETRY_MS = 60_000;
+
+export class CollectionAnn {
+  private readonly ann: (AnnIndex | undefined)[];
+  private readonly tails: Set<number>[];
+  private readonly builds: (BuildJob | undefined)[];
+  private failedAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly mem: MemoryCollection,
+    private readonly ctx: AnnContext,
+  ) {
+    this.ann = mem.dims.map(() => undefined);
+    this.tails = mem.dims.map(() => new Set<number>());
+    this.builds = mem.dims.map(() => undefined);
+  }
+
+  /** Reloads saved index files that are still valid for the data in SQLite; the rest get rebuilt. */
+  loadSaved(): void {
+    const seq = this.ctx.sequence();
+    this.mem.dims.forEach((d, v) => {
+      const file = pickAnnFile(this.ctx.dir, this.ctx.cid, v, seq);
+      if (!file) return;
+      try {
+        this.install(v, AnnIndex.open(file, d, this.ctx.params));
+      } catch (e) {
+        this.ctx.onError(e);
+        fs.rmSync(file.file, { force: true });
+      }
+    });
+    this.maybeBuild();
+  }
+
+  /** Call after a point left `slot` (deleted, or replaced before the slot is reused). */
+  removed(slot: number): void {
+    for (const t of this.tails) t.delete(slot);
+  }
+
+  /** Call after a new row went into `slot`: it is newer than every index. */
+  added(slot: number): void {
+    this.ann.forEach((a, v) => a && this.tails[v]!.add(slot));
+  }
+
+  ready(v: number): boolean {
+    return this.ann[v] !== undefined && this.mem.count >= this.ctx.minPoints;
+  }
+
+  /**
+   * ANN candidates, re-scored exactly and post-filtered, merged with an exact scan of the tail.
+   * Over-fetches for filters and deleted points; when that still comes up short (a selective filter or
+   * threshold), falls back to an exact scan, which then costs little relative to what ANN would miss.
+   */
+  search(v: number, query: Float32Array, needed: number, pred?: Predicate, threshold?: number): Hit[] {
+    const ann = this.ann[v];
+    if (!ann) return this.mem.exactTopK(v, query, needed, pred, threshold);
+    const mem = this.mem;
+    const tail = this.tails[v]!;
+    const indexedLive = Math.max(1, mem.count - tail.size);
+    const fetch = Math.min(ann.size, Math.ceil(((pred ? 4 : 1) * needed + 32) * (ann.size / indexedLive)));
+    const rids = ann.search(query, fetch);
+    const top = new TopK(needed);
+    const min = threshold ?? -Infinity;
+    let last = Infinity;
+    for (const rid of rids) {
+      const slot = mem.ridToSlot.get(rid);
+      if (slot === undefined) continue; // deleted or replaced since the index was built
+      const score = mem.score(slot, v, query);
+      last = score;
+      if (score < min || (pred && !pred(mem.payloads[slot]!))) continue;
+      top.offer({ slot, id: mem.ids[slot]!, score });
+    }
+    for (const h of mem.exactTopK(v, query, needed, pred, threshold, tail)) top.offer(h);
+    const hits = top.sorted();
+    const moreInIndex = rids.length === fetch && fetch < ann.size && last >= min;
+    return hits.length < needed && moreInIndex ? mem.exactTopK(v, query, needed, pred, threshold) : hits;
+  }
+
+  /** Schedules due builds after the configured quiet time; each call (a write) restarts the wait. */
+  maybeBuild(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.ctx.buildDelayMs <= 0) return this.startDue();
+    this.timer = setTimeout(() => this.startDue(), this.ctx.buildDelayMs);
+    this.timer.unref();
+  }
+
+  private startDue(): void {
+    this.timer = undefined;
+    const n = this.mem.count;
+    if (!this.ctx.live() || n < this.ctx.minPoints || Date.now() - this.failedAt < BUILD_RETRY_MS) return;
+    this.mem.dims.forEach((_, v) => {
+      const ann = this.ann[v];
+      if (this.builds[v]) return;
+      if (ann) {
+        const tail = this.tails[v]!.size;
+        const tombstones = ann.size - (n - tail);
+        if (
+          tail <= Math.max(TAIL_REBUILD_MIN, TAIL_REBUILD_SHARE * n) &&
+          tombstones <= TOMBSTONE_REBUILD_SHARE * ann.size
+        )
+          return;
+      }
+      this.startBuild(v);
+    });
+  }
+
+  /** Starts due builds and waits until none is in flight. */
+  async settle(): Promise<void> {
+    clearTimeout(this.timer);
+    this.startDue();
+    await Promise.all(this.builds.flatMap((b) => (b ? [b.promise.catch(() => undefined)] : [])));
+    if (this.builds.some((b) => b)) await this.settle();
+  }
+
+  stats(names: string[]): AnnStats[] {
+    return names.map((vector, v) => ({
+      vector,
+      indexed: this.ann[v]?.size ?? 0,
+      tail: this.ann[v] ? this.tails[v]!.size : this.mem.count,
+      building: this.builds[v] !== undefined,
+    }));
+  }
+
+  cancel(): void {
+    clearTimeout(this.timer);
+    this.builds.forEach((b) => b?.cancel());
+  }
+
+  private startBuild(v: number): void {
+    const mem = this.mem;
+    const d = mem.dims[v]!;
+    const keys = new BigUint64Array(mem.count);
+    const vectors = new Float32Array(mem.count * d);
+    const matrix = mem.matrices[v]!;
+    let i = 0;
+    for (let slot = 0; slot < mem.slotCount; slot++) {
+      if (mem.ids[slot] === undefined) continue;
+      keys[i] = BigInt(mem.rids[slot]!);
+      vectors.set(matrix.subarray(slot * d, (slot + 1) * d), i * d);
+      i++;
+    }
+    // Every rowid up to the sequence is either in this snapshot or deleted: the index's generation.
+    const { dir, cid, params, buildThreads } = this.ctx;
+    const job = buildAnnFile(dir, cid, v, this.ctx.sequence(), d, keys, vectors, params, buildThreads);
+    this.builds[v] = job;
+    job.promise.then(
+      (file) => {
+        this.builds[v] = undefined;
+        if (!this.ctx.live()) return;
+        try {
+          this.install(v, AnnIndex.open(file, d, params));
+          pickAnnFile(dir, cid, v, this.ctx.sequence()); // deletes older files
+        } catch (e) {
+          this.failed(e);
+        }
+        this.maybeBuild();
+      },
+      (e: unknown) => {
+        this.builds[v] = undefined;
+        if (this.ctx.live()) this.failed(e);
+      },
+    );
+  }
+
+  private failed(e: unknown): void {
+    this.failedAt = Date.now();
+    this.ctx.onError(e);
+  }
+
+  private install(v: number, ann: AnnIndex): void {
+    this.ann[v] = ann;
+    const tail = new Set<number>();
+    for (let slot = 0; slot < this.mem.slotCount; slot++) {
+      if (this.mem.ids[slot] !== undefined && this.mem.rids[slot]! > ann.maxRid) tail.add(slot);
+    }
+    this.tails[v] = tail;
+  }
+}

@@ -1,0 +1,143 @@
+import Database from 'better-sqlite3';
+import type { CollectionSpec } from '../vector-store.js';
+
+/**
+ * SQLite is the source of truth. One table of collections, one table of points per collection, named by
+ * the collection's numeric id (never by its name) so user input never reaches SQL text. Point rows get a
+ * rowid from AUTOINCREMENT and are re-inserted on replace: a rowid is never reused and its vectors never
+ * change, which is what lets a saved ANN index (keyed by rowid) stay valid for every row it covers.
+ */
+
+export interface StoredCollection {
+  cid: number;
+  spec: CollectionSpec;
+  /** Vector names in column order: column v0 holds vectorNames[0], and so on. */
+  vectorNames: string[];
+}
+
+export interface RowToWrite {
+  id: string;
+  payloadJson: string;
+  /** In vectorNames order, already normalised. */
+  vectors: Float32Array[];
+}
+
+export type Db = Database.Database;
+
+export function openDb(file: string): Db {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // FULL: a commit is fsynced before upsert() resolves, so an acknowledged write survives power loss too.
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(`CREATE TABLE IF NOT EXISTS collections (
+    cid INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    spec TEXT NOT NULL,
+    vector_names TEXT NOT NULL
+  )`);
+  return db;
+}
+
+const table = (cid: number): string => `points_${cid}`;
+
+export function blobOf(v: Float32Array): Buffer {
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+/** Copies a BLOB into `out` at `offset` without assuming the Buffer is 4-byte aligned. */
+export function copyBlob(buf: Buffer, out: Float32Array, offset: number, dim: number): void {
+  if (buf.byteLength !== dim * 4)
+    throw new Error(`stored vector has ${buf.byteLength / 4} dims, expected ${dim}`);
+  if (buf.byteOffset % 4 === 0) out.set(new Float32Array(buf.buffer, buf.byteOffset, dim), offset);
+  else out.set(new Float32Array(Uint8Array.prototype.slice.call(buf).buffer), offset);
+}
+
+export function listCollections(db: Db): StoredCollection[] {
+  const rows = db.prepare('SELECT cid, spec, vector_names FROM collections ORDER BY cid').all() as {
+    cid: number;
+    spec: string;
+    vector_names: string;
+  }[];
+  return rows.map((r) => ({
+    cid: r.cid,
+    spec: JSON.parse(r.spec) as CollectionSpec,
+    vectorNames: JSON.parse(r.vector_names) as string[],
+  }));
+}
+
+export function createCollection(db: Db, spec: CollectionSpec): StoredCollection {
+  const vectorNames = Object.keys(spec.vectors).sort();
+  return db.transaction(() => {
+    const { cid } = db
+      .prepare('INSERT INTO collections (name, spec, vector_names) VALUES (?, ?, ?) RETURNING cid')
+      .get(spec.name, JSON.stringify(spec), JSON.stringify(vectorNames)) as { cid: number };
+    const cols = vectorNames.map((_, i) => `, v${i} BLOB NOT NULL`).join('');
+    db.exec(
+      `CREATE TABLE ${table(cid)} (rid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, payload TEXT NOT NULL${cols})`,
+    );
+    return { cid, spec, vectorNames };
+  })();
+}
+
+export function dropCollection(db: Db, cid: number): void {
+  db.transaction(() => {
+    db.prepare('DELETE FROM collections WHERE cid = ?').run(cid);
+    db.exec(`DROP TABLE IF EXISTS ${table(cid)}`);
+  })();
+}
+
+/** Highest rowid ever handed out in the collection (0 when none): the ANN index's generation. */
+export function sequence(db: Db, cid: number): number {
+  const row = db.prepare('SELECT seq FROM sqlite_sequence WHERE name = ?').get(table(cid)) as
+    { seq: number } | undefined;
+  return row?.seq ?? 0;
+}
+
+export function* iterateRows(
+  db: Db,
+  cid: number,
+  nvec: number,
+): Generator<{ rid: number; id: string; payload: string; blobs: Buffer[] }> {
+  const cols = Array.from({ length: nvec }, (_, i) => `, v${i}`).join('');
+  const stmt = db.prepare(`SELECT rid, id, payload${cols} FROM ${table(cid)} ORDER BY rid`).raw(true);
+  for (const row of stmt.iterate() as Iterable<unknown[]>) {
+    yield {
+      rid: row[0] as number,
+      id: row[1] as string,
+      payload: row[2] as string,
+      blobs: row.slice(3) as Buffer[],
+    };
+  }
+}
+
+export interface PointWriter {
+  /** One transaction: deletes any row with the same id, inserts a fresh row; returns the new rowids. */
+  upsert(rows: RowToWrite[]): number[];
+  /** One transaction; returns the ids that existed. */
+  delete(ids: string[]): string[];
+}
+
+export function pointWriter(db: Db, cid: number, nvec: number): PointWriter {
+  const t = table(cid);
+  const del = db.prepare(`DELETE FROM ${t} WHERE id = ? RETURNING rid`);
+  const marks = Array.from({ length: nvec }, () => ', ?').join('');
+  const cols = Array.from({ length: nvec }, (_, i) => `, v${i}`).join('');
+  const ins = db
+    .prepare(`INSERT INTO ${t} (id, payload${cols}) VALUES (?, ?${marks}) RETURNING rid`)
+    .pluck(true);
+  const upsert = db.transaction((rows: RowToWrite[]) =>
+    rows.map((r) => {
+      del.run(r.id);
+      return ins.get(r.id, r.payloadJson, ...r.vectors.map(blobOf)) as number;
+    }),
+  );
+  const remove = db.transaction((ids: string[]) => ids.filter((id) => del.all(id).length > 0));
+  return { upsert, delete: remove };
+}
+
+/** Ids in ascending (SQLite BINARY) order after `after`, lazily, for scrolling. */
+export function iterateIdsAfter(db: Db, cid: number, after: string | undefined): Iterable<string> {
+  const stmt = db.prepare(`SELECT id FROM ${table(cid)} WHERE id > ? ORDER BY id`).pluck(true);
+  return stmt.iterate(after ?? '') as Iterable<string>;
+}

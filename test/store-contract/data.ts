@@ -1,0 +1,86 @@
+import type { Payload, Point } from '../../src/store/vector-store.js';
+
+/** Deterministic test data for the store contract (seeded, so failures reproduce). */
+
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function gaussian(r: () => number): number {
+  return Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
+}
+
+export function randomVector(r: () => number, dim: number): Float32Array {
+  const v = new Float32Array(dim);
+  for (let i = 0; i < dim; i++) v[i] = gaussian(r) * 3; // deliberately not unit length
+  return v;
+}
+
+/** Vectors around `clusters` random centres: the hard case for HNSW recall. */
+export function clusteredVectors(
+  r: () => number,
+  n: number,
+  dim: number,
+  clusters: number,
+  spread = 0.35,
+): Float32Array[] {
+  const centres = Array.from({ length: clusters }, () => randomVector(r, dim));
+  return Array.from({ length: n }, () => {
+    const c = centres[Math.floor(r() * clusters)]!;
+    const v = new Float32Array(dim);
+    for (let i = 0; i < dim; i++) v[i] = c[i]! + gaussian(r) * 3 * spread;
+    return v;
+  });
+}
+
+export function exactCosine(a: Float32Array, b: Float32Array): number {
+  let d = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    d += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return na === 0 || nb === 0 ? 0 : d / Math.sqrt(na * nb);
+}
+
+export const KINDS = ['cat', 'dog', 'bird'] as const;
+
+export function samplePoints(n: number, seed = 1): Point[] {
+  const r = rng(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const payload: Payload = {
+      kind: KINDS[i % 3]!,
+      flag: i % 2 === 0,
+      n: i,
+      tags: i % 5 === 0 ? ['five', 'x'] : ['x'],
+      weight: Math.round(r() * 1000) / 10,
+    };
+    return {
+      id: `p${String(i).padStart(4, '0')}`,
+      vectors: { semantic: randomVector(r, 8), visual: randomVector(r, 12) },
+      payload,
+    };
+  });
+}
+
+/** Expected results: score desc, id asc, computed here without the store. */
+export function expectedRanking(
+  points: Point[],
+  using: string,
+  query: Float32Array,
+  keep: (p: Point) => boolean = () => true,
+): { id: string; score: number }[] {
+  return points
+    .filter(keep)
+    .map((p) => ({ id: p.id, score: exactCosine(p.vectors[using]!, query) }))
+    .sort((a, b) => (b.score !== a.score ? b.score - a.score : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EmbeddedStore } from '../../src/store/embedded.store.js';
+import { runStoreContract } from './contract.js';
+import { clusteredVectors, rng } from './data.js';
+
+const ANN_MIN = 3_000;
+
+runStoreContract(
+  'embedded',
+  async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'visem-store-'));
+    const open = (): Promise<EmbeddedStore> => EmbeddedStore.open({ dir, annMinPoints: ANN_MIN });
+    return {
+      store: await open(),
+      reopen: open,
+      cleanup: () => Promise.resolve(fs.rmSync(dir, { recursive: true, force: true })),
+    };
+  },
+  {
+    annPoints: 12_000,
+    awaitIndex: async (store, collection) => {
+      const s = store as EmbeddedStore;
+      await s.buildIndexes(collection);
+      const stats = s.annStats(collection);
+      if (stats.some((x) => x.indexed === 0)) throw new Error(`no ANN index built: ${String(s.buildError)}`);
+    },
+  },
+);
+
+describe('EmbeddedStore ANN index files', () => {
+  it('reloads a saved index on open instead of rebuilding, and answers as before', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'visem-ann-'));
+    try {
+      let store = await EmbeddedStore.open({ dir, annMinPoints: ANN_MIN });
+      await store.ensureCollection({ name: 'w', vectors: { v: { size: 24 } } });
+      const vecs = clusteredVectors(rng(3), 5_000, 24, 20);
+      await store.upsert(
+        'w',
+        vecs.map((v, i) => ({ id: `w${i}`, vectors: { v }, payload: {} })),
+      );
+      await store.buildIndexes('w');
+      await store.delete('w', ['w1', 'w2']); // tombstones in the saved index
+      const before = await store.search('w', { using: 'v', vector: vecs[1]!, limit: 10 });
+      await store.close();
+      const files = fs.readdirSync(path.join(dir, 'ann'));
+      expect(files).toEqual(['ann-c1-v0-r5000-n5000.usearch']);
+
+      store = await EmbeddedStore.open({ dir, annMinPoints: ANN_MIN });
+      expect(store.annStats('w')).toEqual([{ vector: 'v', indexed: 5000, tail: 0, building: false }]);
+      const after = await store.search('w', { using: 'v', vector: vecs[1]!, limit: 10 });
+      expect(after.map((p) => p.id)).toEqual(before.map((p) => p.id));
+      expect(after.map((p) => p.id)).not.toContain('w1');
+      await store.close();
+
+      // A corrupt index file is dropped and rebuilt, never trusted.
+      fs.writeFileSync(path.join(dir, 'ann', files[0]!), 'garbage');
+      store = await EmbeddedStore.open({ dir, annMinPoints: ANN_MIN });
+      await store.buildIndexes('w');
+      expect(store.annStats('w')[0]!.indexed).toBe(4998);
+      expect((await store.search('w', { using: 'v', vector: vecs[1]!, limit: 10 })).map((p) => p.id)).toEqual(
+        before.map((p) => p.id),
+      );
+      await store.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
