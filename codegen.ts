@@ -5,6 +5,7 @@ const config: CodegenConfig = {
   schema: 'schema/schema.graphql',
   documents: ['test/graphql/operations/*.graphql'],
   ignoreNoDocuments: false,
+  emitLegacyCommonJSImports: false,
   generates: {
     'src/generated/': {
       preset: 'client',

@@ -9,15 +9,23 @@ export function depthLimit(maxDepth: number): ValidationRule {
         .definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)
         .map((d) => [d.name.value, d] as const),
     );
-    const depthOf = (node: { selectionSet?: { selections: readonly unknown[] } }, seen: Set<string>): number => {
+    const depthOf = (
+      node: { selectionSet?: { selections: readonly unknown[] } },
+      seen: Set<string>,
+    ): number => {
       if (!node.selectionSet) return 0;
       let deepest = 0;
-      for (const s of node.selectionSet.selections as { kind: Kind; name?: { value: string }; selectionSet?: never }[]) {
+      for (const s of node.selectionSet.selections as {
+        kind: Kind;
+        name?: { value: string };
+        selectionSet?: never;
+      }[]) {
         if (s.kind === Kind.FRAGMENT_SPREAD) {
           const name = s.name!.value;
           const fragment = fragments.get(name);
           // A fragment spread inside itself is a cycle; NoFragmentCycles reports it, so count it once here.
-          if (fragment && !seen.has(name)) deepest = Math.max(deepest, depthOf(fragment, new Set([...seen, name])) - 1);
+          if (fragment && !seen.has(name))
+            deepest = Math.max(deepest, depthOf(fragment, new Set([...seen, name])) - 1);
         } else deepest = Math.max(deepest, depthOf(s, seen));
       }
       return deepest + 1;
@@ -46,7 +54,9 @@ export function aliasLimit(max: number): ValidationRule {
       Field(node) {
         if (node.alias && ++count === max + 1) {
           context.reportError(
-            new GraphQLError(`more than ${max} aliases in one document`, { extensions: { code: 'BAD_USER_INPUT' } }),
+            new GraphQLError(`more than ${max} aliases in one document`, {
+              extensions: { code: 'BAD_USER_INPUT' },
+            }),
           );
         }
       },

@@ -11,7 +11,10 @@ export interface UploadedFile {
  * Reads one multipart upload fully into memory, refusing more than `maxBytes` (graphql-upload also stops
  * the stream at MAX_UPLOAD_BYTES; this keeps the guarantee even if it is configured differently).
  */
-export async function readUpload(upload: Promise<FileUpload> | FileUpload, maxBytes: number): Promise<UploadedFile> {
+export async function readUpload(
+  upload: Promise<FileUpload> | FileUpload,
+  maxBytes: number,
+): Promise<UploadedFile> {
   let file: FileUpload;
   try {
     file = await upload;

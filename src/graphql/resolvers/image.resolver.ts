@@ -17,16 +17,19 @@ export class ImageResolver {
 
   @Query(() => ImageConnection, { description: 'All stored images, in storage order.' })
   async images(
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) firstArg: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<ImageConnection> {
-    checkInt('first', first, 1, MAX_PAGE);
+    const first = checkInt('first', firstArg ?? 20, 1, MAX_PAGE);
     return toConnection(await this.services.search.listImages({ first, after }));
   }
 
   @FieldResolver(() => [WordScore], { description: 'The label words nearest to this image, best first.' })
-  async labels(@Root() image: Image, @Arg('limit', () => Int, { defaultValue: 10 }) limit: number): Promise<WordScore[]> {
-    checkInt('limit', limit, 1, MAX_PAGE);
+  async labels(
+    @Root() image: Image,
+    @Arg('limit', () => Int, { nullable: true, defaultValue: 10 }) limitArg: number | null,
+  ): Promise<WordScore[]> {
+    const limit = checkInt('limit', limitArg ?? 10, 1, MAX_PAGE);
     if (image.storedTags.length >= limit) return image.storedTags.slice(0, limit);
     return this.services.search.imageLabels(image.id, limit);
   }

@@ -16,9 +16,12 @@ export class IngestResolver {
   })
   async ingestImages(@Arg('images', () => [GraphQLUpload]) images: Promise<FileUpload>[]): Promise<Image[]> {
     const { MAX_FILES, MAX_UPLOAD_BYTES } = this.services.config;
-    if (images.length === 0) throw new AppError(ErrorCode.BAD_USER_INPUT, 'no images given', { argument: 'images' });
+    if (images.length === 0)
+      throw new AppError(ErrorCode.BAD_USER_INPUT, 'no images given', { argument: 'images' });
     if (images.length > MAX_FILES) {
-      throw new AppError(ErrorCode.TOO_MANY_FILES, `at most ${MAX_FILES} images per request`, { max: MAX_FILES });
+      throw new AppError(ErrorCode.TOO_MANY_FILES, `at most ${MAX_FILES} images per request`, {
+        max: MAX_FILES,
+      });
     }
     // Read and validate every file before storing any, so one bad file fails the request with nothing stored.
     const files = [];

@@ -21,34 +21,39 @@ export class SearchResolver {
   @Query(() => ImageConnection, { description: 'Images ranked by how close they are to a word or phrase.' })
   async searchImages(
     @Arg('text', () => String) text: string,
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) firstArg: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('minScore', () => Float, { nullable: true }) minScore: number | null,
   ): Promise<ImageConnection> {
-    checkInt('first', first, 1, MAX_PAGE);
-    const page = await this.services.search.searchImages(text, { first, after }, checkScore('minScore', minScore));
+    const first = checkInt('first', firstArg ?? 20, 1, MAX_PAGE);
+    const page = await this.services.search.searchImages(
+      text,
+      { first, after },
+      checkScore('minScore', minScore),
+    );
     return toConnection(page);
   }
 
   @Query(() => ImageConnection, { description: 'Stored images that look like a stored image.' })
   async similarImages(
     @Arg('id', () => ID) id: string,
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) firstArg: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<ImageConnection> {
-    checkInt('first', first, 1, MAX_PAGE);
+    const first = checkInt('first', firstArg ?? 20, 1, MAX_PAGE);
     return toConnection(await this.services.search.similarImages(checkId(id), { first, after }));
   }
 
   @Query(() => ImageConnection, {
-    description: 'Stored images that look like an uploaded example (not stored). Send as a multipart request.',
+    description:
+      'Stored images that look like an uploaded example (not stored). Send as a multipart request.',
   })
   async searchByImage(
     @Arg('image', () => GraphQLUpload) image: Promise<FileUpload>,
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) firstArg: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
   ): Promise<ImageConnection> {
-    checkInt('first', first, 1, MAX_PAGE);
+    const first = checkInt('first', firstArg ?? 20, 1, MAX_PAGE);
     const file = await readUpload(image, this.services.config.MAX_UPLOAD_BYTES);
     return toConnection(await this.services.search.searchByImage(file.bytes, { first, after }));
   }

@@ -11,9 +11,9 @@ export class WordsResolver {
   @Query(() => [WordScore], { description: 'Words nearest to a word or phrase in the word-vector space.' })
   async relatedWords(
     @Arg('word', () => String) word: string,
-    @Arg('limit', () => Int, { defaultValue: 10 }) limit: number,
+    @Arg('limit', () => Int, { nullable: true, defaultValue: 10 }) limitArg: number | null,
   ): Promise<WordScore[]> {
-    checkInt('limit', limit, 1, MAX_PAGE);
+    const limit = checkInt('limit', limitArg ?? 10, 1, MAX_PAGE);
     return this.services.vocabulary.relatedWords(word, limit);
   }
 

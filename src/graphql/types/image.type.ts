@@ -12,7 +12,9 @@ export class Image {
   @Field(() => String, { description: 'Content type of the stored copy served at `url`.' })
   contentType!: string;
 
-  @Field(() => String, { description: 'Format of the uploaded file (jpeg, png, webp, gif, avif, heif, tiff).' })
+  @Field(() => String, {
+    description: 'Format of the uploaded file (jpeg, png, webp, gif, avif, heif, tiff).',
+  })
   format!: string;
 
   @Field(() => Int)

@@ -1,0 +1,84 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { ensureModelsBuilt } from '../services/models.service.js';
+import { evaluateHeads } from '../services/eval.service.js';
+import { trainHead } from '../services/training.service.js';
+import type { CliContext } from './main.js';
+import { progressReporter } from './progress.js';
+
+function printTable(rows: string[][]): void {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  for (const [i, row] of rows.entries()) {
+    process.stdout.write(`${row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ')}\n`);
+    if (i === 0) process.stdout.write(`${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  }
+}
+
+/** train and eval: the projection head (the original protocol) and its zero-shot evaluation. */
+export function registerTrainingCommands(program: Command, ctx: CliContext): void {
+  program
+    .command('train')
+    .description('train a projection head on labelled images (MLP, cosine loss, Adam 1e-3, best epoch by validation)')
+    .requiredOption('--images <dir|csv>', 'a folder per label, or a CSV of path,label')
+    .requiredOption('--out <dir>', 'where to write the head (model.onnx + manifest.json)')
+    .option('--epochs <n>', 'training epochs', '60')
+    .option('--hidden <sizes>', 'hidden layer sizes, comma-separated (the original: 6144,4096,1024)', '1024')
+    .option('--batch-size <n>', 'batch size', '256')
+    .option('--zero-shot', 'hold out the unseen concepts of the evaluation split (to measure zero-shot)')
+    .option('--ridge-out <dir>', 'also export the closed-form ridge baseline as a head here')
+    .action(
+      async (opts: {
+        images: string;
+        out: string;
+        epochs: string;
+        hidden: string;
+        batchSize: string;
+        zeroShot?: boolean;
+        ridgeOut?: string;
+      }) => {
+        const config = ctx.config();
+        const progress = progressReporter();
+        await ensureModelsBuilt(config, ctx.log(), progress.update);
+        const result = await trainHead({
+          images: opts.images,
+          out: path.resolve(opts.out),
+          encoderDir: config.encoderDir,
+          cacheDir: path.join(config.dataDir, 'feature-cache'),
+          holdOutUnseen: opts.zeroShot === true,
+          ...(opts.ridgeOut ? { ridgeOut: path.resolve(opts.ridgeOut) } : {}),
+          mlp: {
+            epochs: Number(opts.epochs),
+            hidden: opts.hidden.split(',').map(Number),
+            batchSize: Number(opts.batchSize),
+          },
+          checkpointFile: path.join(path.resolve(opts.out), 'training.checkpoint.bin'),
+          onProgress: progress.update,
+        });
+        progress.stop();
+        process.stdout.write(
+          `trained on ${result.counts.train} images (${result.counts.concepts} concepts); best epoch ` +
+            `${result.mlp.bestEpoch}, validation cosine loss ${result.mlp.bestValLoss.toFixed(4)}; head in ${opts.out}\n`,
+        );
+      },
+    );
+
+  program
+    .command('eval')
+    .description('zero-shot evaluation: hit@k on unseen concepts, words→images mAP (split by concept, seeded)')
+    .requiredOption('--images <dir|csv|json>', 'labelled images (the default dataset: .cache/dataset/dataset.json)')
+    .option('--heads <dirs>', 'head directories to compare, comma-separated (default: the configured head)')
+    .action(async (opts: { images: string; heads?: string }) => {
+      const config = ctx.config();
+      const progress = progressReporter();
+      await ensureModelsBuilt(config, ctx.log(), progress.update);
+      const result = await evaluateHeads({
+        images: opts.images,
+        headDirs: opts.heads ? opts.heads.split(',').map((d) => path.resolve(d)) : [config.headDir],
+        encoderDir: config.encoderDir,
+        cacheDir: path.join(config.dataDir, 'feature-cache'),
+        onProgress: progress.update,
+      });
+      progress.stop();
+      printTable(result.table);
+    });
+}
