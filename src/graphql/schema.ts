@@ -13,13 +13,15 @@ const RESOLVERS = [ClassifyResolver, IngestResolver, SearchResolver, ImageResolv
 /** Resolvers are built once with the services (constructor injection). */
 function containerFor(services: AppServices | undefined): ContainerType {
   const instances = new Map<unknown, unknown>();
-  return {
-    get(someClass: new (s: AppServices) => unknown) {
+  const container: ContainerType = {
+    get(someClass) {
       if (!services) throw new Error('schema built without services cannot execute');
-      if (!instances.has(someClass)) instances.set(someClass, new someClass(services));
-      return instances.get(someClass);
+      const Resolver = someClass as new (s: AppServices) => unknown;
+      if (!instances.has(Resolver)) instances.set(Resolver, new Resolver(services));
+      return instances.get(Resolver);
     },
-  } as ContainerType;
+  };
+  return container;
 }
 
 export async function buildAppSchema(services?: AppServices): Promise<GraphQLSchema> {

@@ -93,7 +93,7 @@ export class OnnxRuntime {
   async release(): Promise<void> {
     const all = await Promise.allSettled(this.sessions.values());
     this.sessions.clear();
-    await Promise.all(all.map((s) => (s.status === 'fulfilled' ? s.value.session.release() : undefined)));
+    await Promise.all(all.flatMap((s) => (s.status === 'fulfilled' ? [s.value.session.release()] : [])));
   }
 }
 

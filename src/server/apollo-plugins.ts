@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, OperationTypeNode, type OperationDefinitionNode } from 'graphql';
 import { ErrorCode, isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from './metrics.js';
@@ -23,7 +23,8 @@ function rootField(op: OperationDefinitionNode | undefined | null): string {
 
 function errorCode(e: GraphQLError): string {
   if (isAppError(e.originalError)) return e.originalError.code;
-  return String(e.extensions?.code ?? ErrorCode.INTERNAL);
+  const code = e.extensions?.code;
+  return typeof code === 'string' ? code : ErrorCode.INTERNAL;
 }
 
 /** API key for mutations (and optionally queries) when API_KEY is set. */
@@ -32,7 +33,7 @@ export function apiKeyPlugin(protectQueries: boolean): ApolloServerPlugin<Reques
     async requestDidStart() {
       return {
         async didResolveOperation({ contextValue, operation }) {
-          const needsKey = operation?.operation === 'mutation' || protectQueries;
+          const needsKey = operation?.operation === OperationTypeNode.MUTATION || protectQueries;
           if (needsKey && !contextValue.authorized) {
             throw new GraphQLError('an API key is required: send `Authorization: Bearer <key>`', {
               extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },

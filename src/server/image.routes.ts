@@ -7,7 +7,7 @@ export function imageRoutes(services: AppServices): Router {
   const router = Router();
   router.get('/:id{/:variant}', async (req, res, next) => {
     try {
-      const { id, variant } = req.params as { id: string; variant?: string };
+      const { id, variant } = req.params;
       if (!ImageFiles.isId(id) || (variant !== undefined && variant !== 'thumbnail')) {
         res.status(404).end();
         return;

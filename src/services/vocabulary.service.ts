@@ -1,7 +1,6 @@
-import { AppError, ErrorCode } from '../errors.js';
+import { AppError, ErrorCode, isAppError } from '../errors.js';
 import type { VectorStore } from '../store/vector-store.js';
-import { mean, normalizeInPlace } from '../vectors.js';
-import { suggestSpellings } from '../words/spelling.js';
+import { phraseVector } from '../words/phrase.js';
 import { tokenize } from '../words/tokenize.js';
 import { VOCABULARY, type WordScore } from './collections.js';
 
@@ -31,12 +30,17 @@ export class VocabularyService {
   /** The vector of a word or phrase; UNKNOWN_WORD (with suggestions) names the words it does not know. */
   async textVector(text: string): Promise<Float32Array> {
     if (text.length > this.options.maxTextLength) {
-      throw new AppError(ErrorCode.BAD_USER_INPUT, `text is longer than ${this.options.maxTextLength} characters`, {
-        argument: 'text',
-      });
+      throw new AppError(
+        ErrorCode.BAD_USER_INPUT,
+        `text is longer than ${this.options.maxTextLength} characters`,
+        {
+          argument: 'text',
+        },
+      );
     }
     const tokens = tokenize(text);
-    if (tokens.length === 0) throw new AppError(ErrorCode.BAD_USER_INPUT, 'text has no words', { argument: 'text' });
+    if (tokens.length === 0)
+      throw new AppError(ErrorCode.BAD_USER_INPUT, 'text has no words', { argument: 'text' });
     const key = tokens.join(' ');
     const cached = this.textCache.get(key);
     if (cached) {
@@ -46,31 +50,29 @@ export class VocabularyService {
       return cached;
     }
     const vectors = await this.wordVectors(tokens);
-    const vector = normalizeInPlace(mean(tokens.map((t) => vectors.get(t)!)));
+    const lookup = (w: string) => vectors.get(w);
+    let vector: Float32Array;
+    try {
+      vector = phraseVector(tokens, lookup);
+    } catch (e) {
+      // Suggestions need the frequent-word pool; load it only when a word is unknown.
+      if (!isAppError(e) || e.code !== ErrorCode.UNKNOWN_WORD) throw e;
+      vector = phraseVector(tokens, lookup, { suggestionPool: await this.suggestionPool() });
+    }
     this.textCache.set(key, vector);
     if (this.textCache.size > 2000) this.textCache.delete(this.textCache.keys().next().value!);
     return vector;
   }
 
+  /** Vectors of the words the store (or the fastText subword model) knows; unknown words are absent. */
   private async wordVectors(words: string[]): Promise<Map<string, Float32Array>> {
     const unique = [...new Set(words)];
     const points = await this.store.get(VOCABULARY, unique, { withVectors: true });
     const found = new Map<string, Float32Array>();
-    for (const p of points) found.set(p.id, normalizeInPlace(new Float32Array(p.vectors!.semantic!)));
-    const unknown: string[] = [];
+    for (const p of points) found.set(p.id, p.vectors!.semantic!);
     for (const w of unique) {
-      if (found.has(w)) continue;
-      const oov = this.options.outOfVocabulary?.(w);
-      if (oov) found.set(w, normalizeInPlace(new Float32Array(oov)));
-      else unknown.push(w);
-    }
-    if (unknown.length > 0) {
-      const pool = await this.suggestionPool();
-      const suggestions = Object.fromEntries(unknown.map((w) => [w, suggestSpellings(w, pool, 5)]));
-      const hint = unknown
-        .map((w) => (suggestions[w]!.length ? `${w} (did you mean: ${suggestions[w]!.join(', ')}?)` : w))
-        .join('; ');
-      throw new AppError(ErrorCode.UNKNOWN_WORD, `unknown word: ${hint}`, { words: unknown, suggestions });
+      const oov = found.has(w) ? undefined : this.options.outOfVocabulary?.(w);
+      if (oov) found.set(w, oov);
     }
     return found;
   }
@@ -83,7 +85,11 @@ export class VocabularyService {
       const words: { word: string; rank: number }[] = [];
       let cursor: string | undefined;
       do {
-        const page = await this.store.scroll(VOCABULARY, { limit: 2000, filter, ...(cursor ? { cursor } : {}) });
+        const page = await this.store.scroll(VOCABULARY, {
+          limit: 2000,
+          filter,
+          ...(cursor ? { cursor } : {}),
+        });
         for (const p of page.points) words.push({ word: p.id, rank: Number(p.payload.rank ?? 0) });
         cursor = page.next;
       } while (cursor);

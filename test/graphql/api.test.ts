@@ -189,9 +189,8 @@ describe('GraphQL API over HTTP (real models, embedded store)', () => {
     it('unknown words, with suggestions', async () => {
       const res = await gql(server.url, SearchImagesDocument, { text: 'zebraa' });
       expect(codes(res)).toEqual(['UNKNOWN_WORD']);
-      expect(res.errors![0]!.extensions!.suggestions).toMatchObject({
-        zebraa: expect.arrayContaining(['zebra']),
-      });
+      const suggestions = res.errors![0]!.extensions!.suggestions as Record<string, string[]>;
+      expect(suggestions.zebraa).toContain('zebra');
     });
 
     it('out-of-range arguments and long text', async () => {
