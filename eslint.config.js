@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -18,6 +19,10 @@ export default tseslint.config(
   {
     files: ['src/web/**/*.js', 'eslint.config.js', 'test/support/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['src/web/**/*.js'],
+    languageOptions: { globals: globals.browser },
   },
   {
     files: ['test/support/*.mjs', 'eslint.config.js'],

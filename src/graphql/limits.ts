@@ -1,6 +1,12 @@
 import { GraphQLError, Kind, type ASTVisitor, type ValidationContext, type ValidationRule } from 'graphql';
 
-/** Refuses documents nested deeper than `maxDepth` selection sets (fragments followed). */
+/** Introspection's standard TypeRef fragment nests `ofType` 8 levels deep; tools' queries reach ~15. */
+export const INTROSPECTION_MAX_DEPTH = 20;
+
+/**
+ * Refuses documents nested deeper than `maxDepth` selection sets (fragments followed). Operations that only
+ * introspect (`__schema`, `__type`) get INTROSPECTION_MAX_DEPTH instead, still bounded.
+ */
 export function depthLimit(maxDepth: number): ValidationRule {
   return (context: ValidationContext): ASTVisitor => {
     const fragments = new Map(
@@ -33,9 +39,13 @@ export function depthLimit(maxDepth: number): ValidationRule {
     return {
       OperationDefinition(node) {
         const depth = depthOf(node, new Set());
-        if (depth > maxDepth) {
+        const introspectionOnly = node.selectionSet.selections.every(
+          (s) => s.kind === Kind.FIELD && ['__schema', '__type', '__typename'].includes(s.name.value),
+        );
+        const limit = introspectionOnly ? Math.max(maxDepth, INTROSPECTION_MAX_DEPTH) : maxDepth;
+        if (depth > limit) {
           context.reportError(
-            new GraphQLError(`query depth ${depth} exceeds the limit of ${maxDepth}`, {
+            new GraphQLError(`query depth ${depth} exceeds the limit of ${limit}`, {
               nodes: [node],
               extensions: { code: 'BAD_USER_INPUT' },
             }),
