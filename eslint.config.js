@@ -3,7 +3,9 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'src/generated/', 'src/web/vendor/', 'coverage/', '.cache/'] },
+  {
+    ignores: ['dist/', 'node_modules/', 'data/', 'src/generated/', 'src/web/vendor/', 'coverage/', '.cache/'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
