@@ -1,26 +1,26 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { openStore } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { headManifestSchema, readManifest } from '../src/models/manifest.js';
+import { ensureModelsBuilt } from '../src/services/models.service.js';
+import { ensureVocabulary } from '../src/services/vocabulary-import.service.js';
+import { EmbeddedStore } from '../src/store/embedded.store.js';
 import { TEST_ENV, testTemplateDir } from './support/test-data.js';
 
 /**
- * Once per test run: build the encoder (idempotent, ~1 s when built) and a template data dir with the
- * test vocabulary imported. Both are real: the nsfwjs weights converted to ONNX, the GloVe package.
+ * Once per test run: build the encoder (idempotent, ~1 s when built) and a template data dir with the test
+ * vocabulary imported and indexed. Both are real: the nsfwjs weights converted to ONNX, the GloVe package.
+ * A template from an earlier run is reused when ensureVocabulary finds it complete and current.
  */
 export default async function setup(): Promise<void> {
-  // Imported here so suites that need none of this (store contract) still load while parts are missing.
-  const { ensureModelsBuilt } = await import('../src/services/models.service.js');
-  const { ensureVocabulary } = await import('../src/services/vocabulary-import.service.js');
-  const { openStore } = await import('../src/bootstrap.js');
   const dir = testTemplateDir();
   const config = loadConfig({ ...TEST_ENV, DATA_DIR: dir });
   const log = createLogger('warn');
   await ensureModelsBuilt(config, log);
-  if (existsSync(`${dir}/vocabulary-import.json`)) {
-    // ensureVocabulary below verifies it is complete and current, and finishes it otherwise.
-  } else {
+  if (!existsSync(path.join(dir, 'vocabulary-import.json'))) {
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
   }
@@ -28,6 +28,8 @@ export default async function setup(): Promise<void> {
   const store = await openStore(config);
   try {
     await ensureVocabulary(config, store, head.output.dimension, log);
+    // The vocabulary's ANN index goes into the template, so suites copy it instead of rebuilding it.
+    if (store instanceof EmbeddedStore) await store.buildIndexes('vocabulary');
   } finally {
     await store.close();
   }

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Debian packages the tests use: fasttext (fastText CLI reference), chromium (browser tests),
+# tuxpaint-stamps-default (real photographs). Installs what is missing when run as root with apt-get;
+# otherwise prints the command to run and fails.
+set -euo pipefail
+need=()
+command -v fasttext >/dev/null 2>&1 || need+=(fasttext)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ -d /usr/share/tuxpaint/stamps ] || need+=(tuxpaint-stamps-default)
+[ "${1:-}" = "--ci" ] && { command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose); }
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing Debian packages: ${need[*]}" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+else
+  echo "missing system packages for the tests; run: sudo apt-get install ${need[*]}" >&2
+  exit 1
+fi
