@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppError, ErrorCode, isAppError } from '../errors.js';
+import { AppError, ErrorCode } from '../errors.js';
 import { normalize } from '../vectors.js';
 import { DEFAULT_ANN_PARAMS, removeAnnFiles, type AnnParams } from './embedded/ann-index.js';
-import { CollectionAnn, type AnnStats } from './embedded/ann-manager.js';
+import { type AnnStats } from './embedded/ann-manager.js';
 import { compileFilter } from './embedded/filter.js';
-import { MemoryCollection } from './embedded/memory-collection.js';
+import { Mirror, type Coll } from './embedded/mirror.js';
 import * as sql from './embedded/sqlite-points.js';
+import { fileIdentity, movedError, storeError } from './embedded/store-errors.js';
+import { decodeCursor, encodeCursor } from './embedded/cursor.js';
 import {
   checkSameVectors,
   missingCollection,
@@ -39,149 +41,184 @@ export interface EmbeddedStoreOptions {
   annBuildThreads?: number;
   /** Quiet time after the last write before an index (re)build starts (default 1000 ms; 0 = at once). */
   annBuildDelayMs?: number;
+  /**
+   * How long a write waits while another process holds SQLite's single write lock before it fails with
+   * STORE_UNAVAILABLE (default 5000 ms). The wait blocks this process's event loop.
+   */
+  busyTimeoutMs?: number;
 }
 
 export type { AnnStats };
 
-interface Coll {
-  stored: sql.StoredCollection;
-  mem: MemoryCollection;
-  writer: sql.PointWriter;
-  ann: CollectionAnn;
-}
-
+/**
+ * Several processes may open the same directory: each keeps its own mirror and catches up with the
+ * others' commits before every read and inside every write transaction (see Mirror).
+ */
 export class EmbeddedStore implements VectorStore {
   readonly backend = 'embedded' as const;
-  private readonly colls = new Map<string, Coll>();
   private closed = false;
   private lastBuildError: unknown;
+  private readonly mirror: Mirror;
+  private readonly writeTx: <T>(fn: () => T) => T;
 
   private constructor(
     private readonly db: sql.Db,
+    private readonly file: string,
+    private readonly fileId: string,
     private readonly annDir: string,
-    private readonly annMinPoints: number,
-    private readonly annParams: AnnParams,
-    private readonly buildThreads: number,
-    private readonly buildDelayMs: number,
-  ) {}
+    private readonly busyTimeoutMs: number,
+    options: EmbeddedStoreOptions,
+  ) {
+    this.mirror = new Mirror(db, {
+      annDir,
+      annParams: { ...DEFAULT_ANN_PARAMS, ...options.annParams },
+      annMinPoints: options.annMinPoints ?? 20_000,
+      buildThreads: options.annBuildThreads ?? 0,
+      buildDelayMs: options.annBuildDelayMs ?? 1000,
+      isOpen: () => !this.closed,
+      onBuildError: (e) => (this.lastBuildError = e),
+    });
+    const tx = db.transaction((fn: () => unknown) => fn());
+    // IMMEDIATE takes the write lock first (waiting up to busy_timeout), so catching up inside it sees
+    // every commit before ours: no other process can commit rows in between.
+    this.writeTx = <T>(fn: () => T): T => {
+      this.checkFile();
+      return tx.immediate(() => {
+        this.mirror.refresh();
+        return fn();
+      }) as T;
+    };
+  }
 
   static open(options: EmbeddedStoreOptions): Promise<EmbeddedStore> {
-    return Promise.resolve().then(() =>
-      guard(() => {
+    const file = path.join(options.dir, 'visem.db');
+    const busy = options.busyTimeoutMs ?? 5000;
+    return Promise.resolve().then(() => {
+      let db: sql.Db | undefined;
+      try {
         const annDir = path.join(options.dir, 'ann');
         fs.mkdirSync(annDir, { recursive: true });
         removeAnnFiles(annDir); // temp files of builds that a crash interrupted
-        const db = sql.openDb(path.join(options.dir, 'visem.db'));
-        const params = { ...DEFAULT_ANN_PARAMS, ...options.annParams };
-        const store = new EmbeddedStore(
-          db,
-          annDir,
-          options.annMinPoints ?? 20_000,
-          params,
-          options.annBuildThreads ?? 0,
-          options.annBuildDelayMs ?? 1000,
-        );
-        for (const stored of sql.listCollections(db)) store.load(stored);
+        db = sql.openDb(file, busy);
+        const store = new EmbeddedStore(db, file, fileIdentity(file), annDir, busy, options);
+        store.mirror.refresh();
         return store;
-      }),
-    );
+      } catch (e) {
+        db?.close();
+        throw storeError(e, file, busy);
+      }
+    });
   }
 
-  private load(stored: sql.StoredCollection): void {
-    const c = this.attach(stored);
-    const dims = c.mem.dims;
-    for (const row of sql.iterateRows(this.db, stored.cid, dims.length)) {
-      const slot = c.mem.put(row.rid, row.id, JSON.parse(row.payload) as StoredPoint['payload']);
-      row.blobs.forEach((b, v) => sql.copyBlob(b, c.mem.matrices[v]!, slot * dims[v]!, dims[v]!));
-    }
-    c.ann.loadSaved();
+  /** The work is synchronous; a throw becomes a rejection with a STORE_UNAVAILABLE for SQLite/fs errors. */
+  private run<T>(fn: () => T): Promise<T> {
+    return new Promise((resolve) => {
+      try {
+        resolve(fn());
+      } catch (e) {
+        throw storeError(e, this.file, this.busyTimeoutMs);
+      }
+    });
   }
 
-  private attach(stored: sql.StoredCollection): Coll {
-    const dims = stored.vectorNames.map((n) => stored.spec.vectors[n]!.size);
-    const mem = new MemoryCollection(dims);
-    const c: Coll = {
-      stored,
-      mem,
-      writer: sql.pointWriter(this.db, stored.cid, dims.length),
-      ann: new CollectionAnn(mem, {
-        dir: this.annDir,
-        cid: stored.cid,
-        params: this.annParams,
-        minPoints: this.annMinPoints,
-        buildThreads: this.buildThreads,
-        buildDelayMs: this.buildDelayMs,
-        sequence: () => sql.sequence(this.db, stored.cid),
-        live: () => !this.closed && this.colls.get(stored.spec.name) === c,
-        onError: (e) => (this.lastBuildError = e),
-      }),
-    };
-    this.colls.set(stored.spec.name, c);
-    return c;
+  /**
+   * SQLite (WAL mode) keeps writing to a database file that was moved, deleted or replaced under the
+   * open connection: those writes would be lost to the next start, which opens the path. One stat per
+   * write transaction (which is fsynced anyway) refuses them instead.
+   */
+  private checkFile(): void {
+    if (fileIdentity(this.file) !== this.fileId) throw movedError(this.file);
   }
 
-  private coll(name: string): Coll {
+  private ensureOpen(): void {
     if (this.closed) throw new AppError(ErrorCode.STORE_UNAVAILABLE, 'embedded store is closed');
-    const c = this.colls.get(name);
+  }
+
+  /** The collection, after catching up with other processes' commits. */
+  private coll(name: string): Coll {
+    this.ensureOpen();
+    this.mirror.refresh();
+    const c = this.mirror.colls.get(name);
     if (!c) throw missingCollection(name);
     return c;
   }
 
+  /** Inside a write transaction: the collection may have been recreated elsewhere since `c` was read. */
+  private sameColl(name: string, c: Coll): Coll {
+    const now = this.mirror.colls.get(name);
+    if (!now) throw missingCollection(name);
+    if (now !== c) checkSameVectors(name, now.stored.spec.vectors, c.stored.spec.vectors);
+    return now;
+  }
+
   ensureCollection(spec: CollectionSpec): Promise<void> {
-    return run(() => {
+    return this.run(() => {
       validateSpec(spec);
-      if (this.closed) throw new AppError(ErrorCode.STORE_UNAVAILABLE, 'embedded store is closed');
-      const existing = this.colls.get(spec.name);
-      if (existing) return checkSameVectors(spec.name, existing.stored.spec.vectors, spec.vectors);
-      this.attach(sql.createCollection(this.db, spec));
+      this.ensureOpen();
+      const created = this.writeTx(() => {
+        const existing = this.mirror.colls.get(spec.name);
+        if (existing) return checkSameVectors(spec.name, existing.stored.spec.vectors, spec.vectors);
+        return sql.createCollection(this.db, spec);
+      });
+      if (created) this.mirror.created(created); // memory changes only after the commit
     });
   }
 
   collectionInfo(collection: string): Promise<CollectionInfo | undefined> {
-    return run(() => {
-      if (this.closed) throw new AppError(ErrorCode.STORE_UNAVAILABLE, 'embedded store is closed');
-      const c = this.colls.get(collection);
+    return this.run(() => {
+      this.ensureOpen();
+      this.mirror.refresh();
+      const c = this.mirror.colls.get(collection);
       return c && { name: collection, vectors: structuredClone(c.stored.spec.vectors), count: c.mem.count };
     });
   }
 
   dropCollection(collection: string): Promise<void> {
-    return run(() => {
-      if (this.closed) throw new AppError(ErrorCode.STORE_UNAVAILABLE, 'embedded store is closed');
-      const c = this.colls.get(collection);
-      if (!c) return;
-      c.ann.cancel();
-      sql.dropCollection(this.db, c.stored.cid);
-      this.colls.delete(collection);
-      removeAnnFiles(this.annDir, c.stored.cid);
+    return this.run(() => {
+      this.ensureOpen();
+      const cid = this.writeTx(() => {
+        const c = this.mirror.colls.get(collection);
+        if (c) sql.dropCollection(this.db, c.stored.cid);
+        return c?.stored.cid;
+      });
+      if (cid === undefined) return;
+      this.mirror.dropped(collection);
+      removeAnnFiles(this.annDir, cid);
     });
   }
 
   upsert(collection: string, points: Point[]): Promise<void> {
-    return run(() => {
-      const c = this.coll(collection);
-      validatePoints(collection, c.stored.spec.vectors, points);
+    return this.run(() => {
+      const c0 = this.coll(collection);
+      validatePoints(collection, c0.stored.spec.vectors, points);
       if (points.length === 0) return;
       const rows = points.map((p) => ({
         id: p.id,
         payloadJson: JSON.stringify(p.payload),
         // Stored normalised, as Qdrant does for cosine: reads return unit vectors on both backends.
-        vectors: c.stored.vectorNames.map((n) => normalize(p.vectors[n]!)),
+        vectors: c0.stored.vectorNames.map((n) => normalize(p.vectors[n]!)),
       }));
-      const rids = c.writer.upsert(rows); // one transaction; memory is touched only after it committed
+      const { c, written } = this.writeTx(() => {
+        const c = this.sameColl(collection, c0);
+        return { c, written: c.writer.upsert(rows) };
+      });
+      // Memory is touched only after the commit: a write that threw leaves the mirror as it was.
+      this.mirror.ownChanges(written.changeSeq);
       rows.forEach((r, i) => {
         const old = c.mem.idToSlot.get(r.id);
         if (old !== undefined) c.ann.removed(old);
-        const slot = c.mem.put(rids[i]!, r.id, JSON.parse(r.payloadJson) as Point['payload']);
+        const rid = written.rids[i]!;
+        const slot = c.mem.put(rid, r.id, JSON.parse(r.payloadJson) as Point['payload']);
         r.vectors.forEach((vec, v) => c.mem.setVector(slot, v, vec));
         c.ann.added(slot);
+        if (rid > c.maxRid) c.maxRid = rid;
       });
       c.ann.maybeBuild();
     });
   }
 
   get(collection: string, ids: string[], options?: { withVectors?: boolean }): Promise<StoredPoint[]> {
-    return run(() => {
+    return this.run(() => {
       const c = this.coll(collection);
       const out: StoredPoint[] = [];
       for (const id of ids) {
@@ -193,9 +230,13 @@ export class EmbeddedStore implements VectorStore {
   }
 
   delete(collection: string, ids: string[]): Promise<number> {
-    return run(() => {
-      const c = this.coll(collection);
-      const existed = c.writer.delete([...new Set(ids)]);
+    return this.run(() => {
+      const c0 = this.coll(collection);
+      const { c, existed, changeSeq } = this.writeTx(() => {
+        const c = this.sameColl(collection, c0);
+        return { c, ...c.writer.delete([...new Set(ids)]) };
+      });
+      this.mirror.ownChanges(changeSeq);
       for (const id of existed) {
         const slot = c.mem.remove(id);
         if (slot !== undefined) c.ann.removed(slot);
@@ -206,7 +247,7 @@ export class EmbeddedStore implements VectorStore {
   }
 
   search(collection: string, req: SearchRequest): Promise<ScoredPoint[]> {
-    return run(() => {
+    return this.run(() => {
       const c = this.coll(collection);
       validateSearch(c.stored.spec.vectors, collection, req);
       const v = c.stored.vectorNames.indexOf(req.using);
@@ -223,7 +264,7 @@ export class EmbeddedStore implements VectorStore {
   }
 
   count(collection: string, filter?: Filter): Promise<number> {
-    return run(() => {
+    return this.run(() => {
       const c = this.coll(collection);
       validateFilter(filter);
       const pred = compileFilter(filter);
@@ -235,7 +276,7 @@ export class EmbeddedStore implements VectorStore {
   }
 
   scroll(collection: string, req: ScrollRequest): Promise<ScrollPage> {
-    return run(() => {
+    return this.run(() => {
       const c = this.coll(collection);
       validateScroll(req);
       const after = req.cursor === undefined ? undefined : decodeCursor(req.cursor);
@@ -257,29 +298,36 @@ export class EmbeddedStore implements VectorStore {
     });
   }
 
+  /**
+   * Healthy when writes can go to the database file opened (not moved, deleted or replaced) and it can be
+   * read. A full disk does not fail ping: reads are still served; the writes themselves fail.
+   */
   ping(): Promise<void> {
-    return run(() => {
-      if (this.closed) throw new AppError(ErrorCode.STORE_UNAVAILABLE, 'embedded store is closed');
-      this.db.prepare('SELECT 1').get();
+    return this.run(() => {
+      this.ensureOpen();
+      this.checkFile();
+      this.mirror.refresh();
+      this.db.prepare('SELECT count(*) FROM collections').get();
     });
   }
 
   close(): Promise<void> {
-    return run(() => {
+    return this.run(() => {
       if (this.closed) return;
       this.closed = true;
-      for (const c of this.colls.values()) c.ann.cancel();
+      this.mirror.cancelBuilds();
       this.db.close();
     });
   }
 
   /** Builds any ANN index that is due and waits for builds in flight; for tests, benchmarks and the CLI. */
   buildIndexes(collection: string): Promise<void> {
-    return this.coll(collection).ann.settle();
+    return this.run(() => this.coll(collection)).then((c) => c.ann.settle());
   }
 
   annStats(collection: string): AnnStats[] {
-    const c = this.coll(collection);
+    const c = this.mirror.colls.get(collection);
+    if (!c) throw missingCollection(collection);
     return c.ann.stats(c.stored.vectorNames);
   }
 
@@ -293,35 +341,4 @@ export class EmbeddedStore implements VectorStore {
       p.vectors = Object.fromEntries(c.stored.vectorNames.map((n, v) => [n, c.mem.vector(slot, v)]));
     return p;
   }
-}
-
-function encodeCursor(id: string): string {
-  return Buffer.from(id, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  if (!/^[A-Za-z0-9_-]*$/.test(cursor) || cursor.length === 0) {
-    throw new AppError(ErrorCode.BAD_USER_INPUT, 'invalid scroll cursor');
-  }
-  return Buffer.from(cursor, 'base64url').toString('utf8');
-}
-
-/** SQLite and file-system failures become STORE_UNAVAILABLE; AppErrors pass through. */
-function guard<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (isAppError(e)) throw e;
-    throw new AppError(
-      ErrorCode.STORE_UNAVAILABLE,
-      `embedded store failed: ${(e as Error).message}`,
-      {},
-      { cause: e },
-    );
-  }
-}
-
-/** The work is synchronous; a throw becomes a rejection, never an exception out of an async method. */
-function run<T>(fn: () => T): Promise<T> {
-  return new Promise((resolve) => resolve(guard(fn)));
 }

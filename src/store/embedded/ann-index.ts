@@ -41,32 +41,56 @@ export function annFileName(cid: number, vec: number, maxRid: number, size: numb
 }
 
 /**
- * The newest usable file for (cid, vec) given the collection's current rowid sequence; other files for
- * that pair are deleted. A file claiming rows beyond the sequence (SQLite lost a commit it covered) is
- * unusable, since those rowids could be handed out again to different vectors.
+ * The newest file for (cid, vec) covering no row beyond `limit` (the highest rowid the caller's mirror
+ * holds: a file may come from another process that saw more rows). Older files are deleted, and so are
+ * files claiming rows beyond the SQLite sequence (SQLite lost a commit they covered: those rowids could
+ * be handed out again to different vectors). The sequence is read after listing the directory, so a file
+ * another process just finished is never mistaken for one beyond it.
  */
-export function pickAnnFile(dir: string, cid: number, vec: number, seq: number): AnnFile | undefined {
-  let best: AnnFile | undefined;
-  const all: string[] = [];
+export function pickAnnFile(
+  dir: string,
+  cid: number,
+  vec: number,
+  limit: number,
+  sequence: () => number,
+): AnnFile | undefined {
+  const files: AnnFile[] = [];
   for (const name of safeReaddir(dir)) {
     const m = NAME_RE.exec(name);
     if (!m || Number(m[1]) !== cid || Number(m[2]) !== vec) continue;
-    all.push(name);
-    const maxRid = Number(m[3]);
-    if (maxRid > seq) continue;
-    if (!best || maxRid > best.maxRid) best = { file: path.join(dir, name), maxRid, size: Number(m[4]) };
+    files.push({ file: path.join(dir, name), maxRid: Number(m[3]), size: Number(m[4]) });
   }
-  for (const name of all) if (path.join(dir, name) !== best?.file) rmQuiet(path.join(dir, name));
+  if (files.length === 0) return undefined;
+  const seq = sequence();
+  let best: AnnFile | undefined;
+  for (const f of files) if (f.maxRid <= limit && (!best || f.maxRid > best.maxRid)) best = f;
+  for (const f of files) if (f.maxRid > seq || (best && f.maxRid < best.maxRid)) rmQuiet(f.file);
   return best;
 }
 
-/** Removes every index file of a collection (on drop), and leftover temp files of interrupted builds. */
+const TMP_RE = /\.p(\d+)-[0-9a-f]+\.tmp$/;
+
+/**
+ * Removes every index file of a collection (on drop), or (no cid) temp files of interrupted builds:
+ * those of processes no longer alive, since another process may be building in the same directory.
+ */
 export function removeAnnFiles(dir: string, cid?: number): void {
   for (const name of safeReaddir(dir)) {
     const m = NAME_RE.exec(name);
-    if ((m && cid !== undefined && Number(m[1]) === cid) || (cid === undefined && name.endsWith('.tmp'))) {
+    if (cid !== undefined ? m && Number(m[1]) === cid : name.endsWith('.tmp') && !builderAlive(name)) {
       rmQuiet(path.join(dir, name));
     }
+  }
+}
+
+function builderAlive(tmpName: string): boolean {
+  const pid = Number(TMP_RE.exec(tmpName)?.[1] ?? 0);
+  if (pid === 0 || pid === process.pid) return false; // this process's builds start after open
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -166,7 +190,7 @@ export function buildAnnFile(
 ): BuildJob {
   const size = keys.length; // read before the buffers are transferred (and detached)
   const final = path.join(dir, annFileName(cid, vec, maxRid, size));
-  const tmp = `${final}.${randomBytes(6).toString('hex')}.tmp`;
+  const tmp = `${final}.p${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: { usearchPath, dims, p: params, keys, vectors, tmp, final, threads },
@@ -176,6 +200,9 @@ export function buildAnnFile(
     worker.once('message', () => resolve({ file: final, maxRid, size }));
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`index build exited with code ${code}`)));
+  }).catch((e: unknown) => {
+    rmQuiet(tmp); // e.g. a full disk: a partial file must not wait for the next start
+    throw e;
   });
   return {
     promise,

@@ -18,6 +18,8 @@ export interface AnnContext {
   buildDelayMs: number;
   /** The collection's rowid sequence now (SQLite). */
   sequence: () => number;
+  /** Highest rowid the in-memory mirror holds: every row up to it is in memory or deleted. */
+  knownMaxRid: () => number;
   /** False once the store closed or the collection was dropped: finished builds are then discarded. */
   live: () => boolean;
   onError: (e: unknown) => void;
@@ -56,15 +58,19 @@ export class CollectionAnn {
 
   /** Reloads saved index files that are still valid for the data in SQLite; the rest get rebuilt. */
   loadSaved(): void {
-    const seq = this.ctx.sequence();
+    const { dir, cid, params } = this.ctx;
     this.mem.dims.forEach((d, v) => {
-      const file = pickAnnFile(this.ctx.dir, this.ctx.cid, v, seq);
-      if (!file) return;
       try {
-        this.install(v, AnnIndex.open(file, d, this.ctx.params));
+        const file = pickAnnFile(dir, cid, v, this.ctx.knownMaxRid(), this.ctx.sequence);
+        if (!file) return;
+        try {
+          this.install(v, AnnIndex.open(file, d, params));
+        } catch (e) {
+          fs.rmSync(file.file, { force: true });
+          throw e;
+        }
       } catch (e) {
-        this.ctx.onError(e);
-        fs.rmSync(file.file, { force: true });
+        this.ctx.onError(e); // the index is a cache: searches stay exact until a rebuild
       }
     });
     this.maybeBuild();
@@ -75,9 +81,10 @@ export class CollectionAnn {
     for (const t of this.tails) t.delete(slot);
   }
 
-  /** Call after a new row went into `slot`: it is newer than every index. */
+  /** Call after a new row went into `slot`: it joins the exact-scan tail of every older index. */
   added(slot: number): void {
-    this.ann.forEach((a, v) => a && this.tails[v]!.add(slot));
+    const rid = this.mem.rids[slot]!;
+    this.ann.forEach((a, v) => a && rid > a.maxRid && this.tails[v]!.add(slot));
   }
 
   ready(v: number): boolean {
@@ -123,7 +130,16 @@ export class CollectionAnn {
     this.timer.unref();
   }
 
+  /** Runs from timers: a failure (e.g. SQLite unavailable) is reported, never thrown. */
   private startDue(): void {
+    try {
+      this.startDueUnsafe();
+    } catch (e) {
+      this.failed(e);
+    }
+  }
+
+  private startDueUnsafe(): void {
     this.timer = undefined;
     const n = this.mem.count;
     if (!this.ctx.live() || n < this.ctx.minPoints || Date.now() - this.failedAt < BUILD_RETRY_MS) return;
@@ -178,9 +194,10 @@ export class CollectionAnn {
       vectors.set(matrix.subarray(slot * d, (slot + 1) * d), i * d);
       i++;
     }
-    // Every rowid up to the sequence is either in this snapshot or deleted: the index's generation.
+    // Every rowid up to the mirror's highest is in this snapshot or deleted: the index's generation. (Not
+    // SQLite's sequence: another process may have committed rows this mirror has not loaded yet.)
     const { dir, cid, params, buildThreads } = this.ctx;
-    const job = buildAnnFile(dir, cid, v, this.ctx.sequence(), d, keys, vectors, params, buildThreads);
+    const job = buildAnnFile(dir, cid, v, this.ctx.knownMaxRid(), d, keys, vectors, params, buildThreads);
     this.builds[v] = job;
     job.promise.then(
       (file) => {
@@ -188,7 +205,7 @@ export class CollectionAnn {
         if (!this.ctx.live()) return;
         try {
           this.install(v, AnnIndex.open(file, d, params));
-          pickAnnFile(dir, cid, v, this.ctx.sequence()); // deletes older files
+          pickAnnFile(dir, cid, v, file.maxRid, this.ctx.sequence); // deletes older files
         } catch (e) {
           this.failed(e);
         }

@@ -88,6 +88,12 @@ export class MemoryCollection {
     return slot;
   }
 
+  /** Removes the point stored under rowid `rid`, if any (a row deleted or replaced elsewhere). */
+  removeRid(rid: number): number | undefined {
+    const slot = this.ridToSlot.get(rid);
+    return slot === undefined ? undefined : this.remove(this.ids[slot]!);
+  }
+
   score(slot: number, v: number, query: Float32Array): number {
     const m = this.matrices[v]!;
     const d = this.dims[v]!;

@@ -24,19 +24,55 @@ export interface RowToWrite {
 
 export type Db = Database.Database;
 
-export function openDb(file: string): Db {
+export function openDb(file: string, busyTimeoutMs: number): Db {
   const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  // FULL: a commit is fsynced before upsert() resolves, so an acknowledged write survives power loss too.
-  db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
-  db.exec(`CREATE TABLE IF NOT EXISTS collections (
-    cid INTEGER PRIMARY KEY AUTOINCREMENT,
-    name TEXT NOT NULL UNIQUE,
-    spec TEXT NOT NULL,
-    vector_names TEXT NOT NULL
-  )`);
+  try {
+    // A second process (`visem ingest` beside `visem serve`) waits this long for the write lock.
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    db.pragma('journal_mode = WAL');
+    // FULL: a commit is fsynced before upsert() resolves, so an acknowledged write survives power loss too.
+    db.pragma('synchronous = FULL');
+    db.exec(`CREATE TABLE IF NOT EXISTS collections (
+      cid INTEGER PRIMARY KEY AUTOINCREMENT,
+      name TEXT NOT NULL UNIQUE,
+      spec TEXT NOT NULL,
+      vector_names TEXT NOT NULL
+    )`);
+    // Rowids removed (deleted or replaced) by any process, written in the deleting transaction: other
+    // processes replay the entries newer than the last one they saw instead of reloading everything.
+    db.exec(`CREATE TABLE IF NOT EXISTS changes (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      cid INTEGER NOT NULL,
+      rid INTEGER NOT NULL
+    )`);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
   return db;
+}
+
+/** Change-log entries kept; a process that fell further behind reloads its collections in full. */
+const CHANGES_KEPT = 100_000;
+
+export interface ChangeLog {
+  /** Oldest entry kept (null when empty) and newest ever written (0 when none). */
+  minSeq: number | null;
+  maxSeq: number;
+  /** Entries after `after`: rowids of `cid` that no longer exist. */
+  entries: { cid: number; rid: number }[];
+}
+
+export function readChanges(db: Db, after: number): ChangeLog {
+  const b = db.prepare('SELECT min(seq) AS lo, max(seq) AS hi FROM changes').get() as {
+    lo: number | null;
+    hi: number | null;
+  };
+  const entries = db.prepare('SELECT cid, rid FROM changes WHERE seq > ? ORDER BY seq').all(after) as {
+    cid: number;
+    rid: number;
+  }[];
+  return { minSeq: b.lo, maxSeq: b.hi ?? 0, entries };
 }
 
 const table = (cid: number): string => `points_${cid}`;
@@ -94,14 +130,20 @@ export function sequence(db: Db, cid: number): number {
   return row?.seq ?? 0;
 }
 
-export function* iterateRows(
-  db: Db,
-  cid: number,
-  nvec: number,
-): Generator<{ rid: number; id: string; payload: string; blobs: Buffer[] }> {
+export interface StoredRow {
+  rid: number;
+  id: string;
+  payload: string;
+  blobs: Buffer[];
+}
+
+/** Rows with rowid above `afterRid`, in rowid order. */
+export function* iterateRows(db: Db, cid: number, nvec: number, afterRid = 0): Generator<StoredRow> {
   const cols = Array.from({ length: nvec }, (_, i) => `, v${i}`).join('');
-  const stmt = db.prepare(`SELECT rid, id, payload${cols} FROM ${table(cid)} ORDER BY rid`).raw(true);
-  for (const row of stmt.iterate() as Iterable<unknown[]>) {
+  const stmt = db
+    .prepare(`SELECT rid, id, payload${cols} FROM ${table(cid)} WHERE rid > ? ORDER BY rid`)
+    .raw(true);
+  for (const row of stmt.iterate(afterRid) as Iterable<unknown[]>) {
     yield {
       rid: row[0] as number,
       id: row[1] as string,
@@ -111,28 +153,49 @@ export function* iterateRows(
   }
 }
 
+/** Each write also returns the newest change-log entry it wrote (0: none). */
 export interface PointWriter {
   /** One transaction: deletes any row with the same id, inserts a fresh row; returns the new rowids. */
-  upsert(rows: RowToWrite[]): number[];
+  upsert(rows: RowToWrite[]): { rids: number[]; changeSeq: number };
   /** One transaction; returns the ids that existed. */
-  delete(ids: string[]): string[];
+  delete(ids: string[]): { existed: string[]; changeSeq: number };
 }
 
 export function pointWriter(db: Db, cid: number, nvec: number): PointWriter {
   const t = table(cid);
-  const del = db.prepare(`DELETE FROM ${t} WHERE id = ? RETURNING rid`);
+  const del = db.prepare(`DELETE FROM ${t} WHERE id = ? RETURNING rid`).pluck(true);
+  const log = db.prepare('INSERT INTO changes (cid, rid) VALUES (?, ?) RETURNING seq').pluck(true);
+  const prune = db.prepare('DELETE FROM changes WHERE seq <= ?');
   const marks = Array.from({ length: nvec }, () => ', ?').join('');
   const cols = Array.from({ length: nvec }, (_, i) => `, v${i}`).join('');
   const ins = db
     .prepare(`INSERT INTO ${t} (id, payload${cols}) VALUES (?, ?${marks}) RETURNING rid`)
     .pluck(true);
-  const upsert = db.transaction((rows: RowToWrite[]) =>
-    rows.map((r) => {
-      del.run(r.id);
+  let seq = 0;
+  const removeId = (id: string): boolean => {
+    const rid = del.get(id) as number | undefined;
+    if (rid !== undefined) seq = log.get(cid, rid) as number;
+    return rid !== undefined;
+  };
+  const done = (): number => {
+    if (seq > CHANGES_KEPT) prune.run(seq - CHANGES_KEPT);
+    const s = seq;
+    seq = 0;
+    return s;
+  };
+  const upsert = db.transaction((rows: RowToWrite[]) => {
+    seq = 0;
+    const rids = rows.map((r) => {
+      removeId(r.id);
       return ins.get(r.id, r.payloadJson, ...r.vectors.map(blobOf)) as number;
-    }),
-  );
-  const remove = db.transaction((ids: string[]) => ids.filter((id) => del.all(id).length > 0));
+    });
+    return { rids, changeSeq: done() };
+  });
+  const remove = db.transaction((ids: string[]) => {
+    seq = 0;
+    const existed = ids.filter(removeId);
+    return { existed, changeSeq: done() };
+  });
   return { upsert, delete: remove };
 }
 
