@@ -1,0 +1,95 @@
+import type { LabelledImage } from '../training/labelled-images.js';
+import { splitByConcept, type SplitOptions } from './split.js';
+import {
+  compareTagsWithConceptNeighbours,
+  evaluateZeroShot,
+  type EvalImage,
+  type TagComparison,
+  type ZeroShotReport,
+} from './zero-shot.js';
+
+/** "emoji", "stamp-photo", "stamp-drawing", or the item's domain / "images" for user data. */
+export function groupOf(item: LabelledImage): string {
+  if (item.domain === 'stamp') return item.photo ? 'stamp-photo' : 'stamp-drawing';
+  return item.domain ?? 'images';
+}
+
+export interface ItemsEvaluation {
+  report: ZeroShotReport;
+  comparison: { meanOverlap: number; examples: TagComparison[] };
+  counts: { images: number; seenConcepts: number; unseenConcepts: number; testImages: number };
+}
+
+/**
+ * Splits the items by concept, takes the head's predictions for the unseen-concept images and scores
+ * them. `predict` receives only those images' indices into `items`.
+ */
+export function evaluateItems(
+  items: readonly LabelledImage[],
+  predictions: ReadonlyMap<number, Float32Array>,
+  vocabulary: readonly string[],
+  vectorOf: (label: string) => Float32Array | undefined,
+  split: SplitOptions = {},
+  examples = 12,
+): ItemsEvaluation {
+  const indexed = items.map((item, index) => ({ ...item, index }));
+  const { seen, unseen } = splitByConcept(indexed, split);
+  const images: EvalImage[] = unseen.flatMap((item) => {
+    const prediction = predictions.get(item.index);
+    return prediction && vectorOf(item.concept)
+      ? [{ concept: item.concept, words: item.words, group: groupOf(item), prediction }]
+      : [];
+  });
+  const seenConcepts = [...new Set(seen.map((s) => s.concept))].sort();
+  const unseenConcepts = [...new Set(images.map((s) => s.concept))].sort();
+  const report = evaluateZeroShot({ images, seenConcepts, unseenConcepts, vocabulary, vectorOf });
+  const comparison = compareTagsWithConceptNeighbours(images, vocabulary, vectorOf, 5);
+  // A spread of examples: every n-th row, deterministic.
+  const step = Math.max(1, Math.floor(comparison.rows.length / examples));
+  return {
+    report,
+    comparison: {
+      meanOverlap: comparison.meanOverlap,
+      examples: comparison.rows.filter((_, i) => i % step === 0).slice(0, examples),
+    },
+    counts: {
+      images: items.length,
+      seenConcepts: seenConcepts.length,
+      unseenConcepts: unseenConcepts.length,
+      testImages: images.length,
+    },
+  };
+}
+
+/** Rows for a metrics table (the CLI prints them; kept free of console code). */
+export function metricsRows(name: string, r: ZeroShotReport): string[][] {
+  const pct = (v: number | undefined) => (v === undefined ? '-' : (100 * v).toFixed(1));
+  const line = (scope: string, h: ZeroShotReport['unseenLabels']) => [
+    name,
+    scope,
+    String(h.n),
+    pct(h.hits['@1']),
+    pct(h.hits['@5']),
+    pct(h.hits['@10']),
+  ];
+  const out = [
+    line('unseen labels', r.unseenLabels),
+    line('all dataset labels', r.allLabels),
+    line('label vocabulary', r.vocabulary),
+    line('open vocabulary', r.openVocabulary),
+  ];
+  for (const [g, h] of Object.entries(r.byGroup)) {
+    out.push(line(`${g}: unseen labels`, h.unseenLabels), line(`${g}: open vocabulary`, h.openVocabulary));
+  }
+  out.push([
+    name,
+    'words→images mAP / R@10',
+    String(r.retrieval.concepts),
+    pct(r.retrieval.meanAveragePrecision),
+    pct(r.retrieval.recallAt10),
+    '',
+  ]);
+  return out;
+}
+
+export const METRICS_HEADER = ['head', 'scope', 'n', 'hit@1 %', 'hit@5 %', 'hit@10 %'];

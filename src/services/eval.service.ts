@@ -1,0 +1,73 @@
+import { evaluateItems, METRICS_HEADER, metricsRows, type ItemsEvaluation } from '../eval/evaluate-items.js';
+import type { SplitOptions } from '../eval/split.js';
+import { OnnxRuntime } from '../models/onnx-runtime.js';
+import { ProjectionHead } from '../models/projection-head.js';
+import { datasetFeatures } from '../training/dataset-features.js';
+import type { StageProgress } from '../training/encode-images.js';
+import { readLabelledImages } from '../training/labelled-images.js';
+import { loadWordSpace, type WordSpace } from '../training/word-space.js';
+
+export interface EvaluateHeadOptions {
+  /** Folder per label, `path,label` CSV, or the default dataset's JSON manifest. */
+  images: string;
+  /** Head directories to compare (e.g. the MLP and a ridge baseline); each is evaluated on the same split. */
+  headDirs: string[];
+  encoderDir: string;
+  cacheDir: string;
+  wordSpace?: WordSpace;
+  /** Must match the split the heads were trained with (`trainHead({ holdOutUnseen: true })`). */
+  split?: SplitOptions;
+  examples?: number;
+  onProgress?: StageProgress;
+}
+
+export interface EvaluateHeadResult {
+  heads: { dir: string; name: string; evaluation: ItemsEvaluation }[];
+  /** Header + one row per metric per head, for a table. */
+  table: string[][];
+}
+
+/** dataset + heads → zero-shot metrics on the unseen concepts (same deterministic split as training). */
+export async function evaluateHeads(options: EvaluateHeadOptions): Promise<EvaluateHeadResult> {
+  const progress = options.onProgress ?? (() => undefined);
+  progress('word-vectors', 0, 1);
+  const space = options.wordSpace ?? (await loadWordSpace());
+  progress('word-vectors', 1, 1);
+  const vocab = {
+    isKnown: (w: string) => space.lookup(w) !== undefined,
+    isNoun: (w: string) => space.nouns.has(w),
+  };
+  const labelled = await readLabelledImages(options.images, vocab);
+  const data = await datasetFeatures(labelled.items, {
+    encoderDir: options.encoderDir,
+    cacheDir: options.cacheDir,
+    onProgress: progress,
+  });
+  const runtime = new OnnxRuntime({ provider: 'cpu', intraOpThreads: 0 });
+  const heads: EvaluateHeadResult['heads'] = [];
+  const table = [METRICS_HEADER];
+  try {
+    for (const [h, dir] of options.headDirs.entries()) {
+      const head = await ProjectionHead.load(dir, runtime);
+      const predictions = new Map<number, Float32Array>();
+      for (let s = 0; s < data.features.length; s += 256) {
+        const batch = await head.project(data.features.slice(s, s + 256));
+        batch.forEach((p, i) => predictions.set(s + i, p));
+      }
+      progress('evaluate', h + 1, options.headDirs.length);
+      const evaluation = evaluateItems(
+        data.items,
+        predictions,
+        space.labels,
+        (l) => space.labelVector(l),
+        options.split,
+        options.examples,
+      );
+      heads.push({ dir, name: head.manifest.name, evaluation });
+      table.push(...metricsRows(head.manifest.name, evaluation.report));
+    }
+  } finally {
+    await runtime.release();
+  }
+  return { heads, table };
+}
