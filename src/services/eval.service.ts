@@ -2,10 +2,9 @@ import { evaluateItems, METRICS_HEADER, metricsRows, type ItemsEvaluation } from
 import type { SplitOptions } from '../eval/split.js';
 import { OnnxRuntime } from '../models/onnx-runtime.js';
 import { ProjectionHead } from '../models/projection-head.js';
-import { datasetFeatures } from '../training/dataset-features.js';
 import type { StageProgress } from '../training/encode-images.js';
-import { readLabelledImages } from '../training/labelled-images.js';
-import { loadWordSpace, type WordSpace } from '../training/word-space.js';
+import type { WordSpace } from '../training/word-space.js';
+import { loadLabelledFeatures } from './training.service.js';
 
 export interface EvaluateHeadOptions {
   /** Folder per label, `path,label` CSV, or the default dataset's JSON manifest. */
@@ -30,19 +29,7 @@ export interface EvaluateHeadResult {
 /** dataset + heads → zero-shot metrics on the unseen concepts (same deterministic split as training). */
 export async function evaluateHeads(options: EvaluateHeadOptions): Promise<EvaluateHeadResult> {
   const progress = options.onProgress ?? (() => undefined);
-  progress('word-vectors', 0, 1);
-  const space = options.wordSpace ?? (await loadWordSpace());
-  progress('word-vectors', 1, 1);
-  const vocab = {
-    isKnown: (w: string) => space.lookup(w) !== undefined,
-    isNoun: (w: string) => space.nouns.has(w),
-  };
-  const labelled = await readLabelledImages(options.images, vocab);
-  const data = await datasetFeatures(labelled.items, {
-    encoderDir: options.encoderDir,
-    cacheDir: options.cacheDir,
-    onProgress: progress,
-  });
+  const { space, data } = await loadLabelledFeatures(options, progress);
   const runtime = new OnnxRuntime({ provider: 'cpu', intraOpThreads: 0 });
   const heads: EvaluateHeadResult['heads'] = [];
   const table = [METRICS_HEADER];

@@ -102,22 +102,30 @@ function cosineLoss(
   return xs.length ? sum / xs.length : 0;
 }
 
-/** labelled images → decode → encode (feature cache) → train MLP (+ ridge baseline) → export the head. */
-export async function trainHead(options: TrainHeadOptions): Promise<TrainHeadResult> {
-  const progress = options.onProgress ?? (() => undefined);
+/** Word space + labelled images + their encoder features (cached): the input of training and evaluation. */
+export async function loadLabelledFeatures(
+  options: { images: string; encoderDir: string; cacheDir: string; wordSpace?: WordSpace },
+  progress: StageProgress,
+) {
   progress('word-vectors', 0, 1);
   const space = options.wordSpace ?? (await loadWordSpace());
   progress('word-vectors', 1, 1);
-  const vocab = {
+  const labelled = await readLabelledImages(options.images, {
     isKnown: (w: string) => space.lookup(w) !== undefined,
     isNoun: (w: string) => space.nouns.has(w),
-  };
-  const labelled = await readLabelledImages(options.images, vocab);
+  });
   const data = await datasetFeatures(labelled.items, {
     encoderDir: options.encoderDir,
     cacheDir: options.cacheDir,
     onProgress: progress,
   });
+  return { space, labelled, data };
+}
+
+/** labelled images → decode → encode (feature cache) → train MLP (+ ridge baseline) → export the head. */
+export async function trainHead(options: TrainHeadOptions): Promise<TrainHeadResult> {
+  const progress = options.onProgress ?? (() => undefined);
+  const { space, labelled, data } = await loadLabelledFeatures(options, progress);
   const rows = data.items.map((item, i) => ({
     item,
     feature: data.features[i]!,

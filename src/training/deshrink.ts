@@ -1,3 +1,4 @@
+import { cosine } from '../vectors.js';
 import type { DenseStack } from './dense-stack.js';
 
 /**
@@ -90,16 +91,4 @@ export function chooseGamma(
     if (hit > best.hit) best = { gamma, hit };
   }
   return { gamma: best.gamma, valHitAt5: scored };
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return d / (Math.sqrt(na * nb) || 1);
 }

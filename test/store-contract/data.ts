@@ -1,17 +1,11 @@
 import type { Payload, Point } from '../../src/store/vector-store.js';
+import { mulberry32 } from '../../src/training/random.js';
+import { cosine } from '../../src/vectors.js';
 
 /** Deterministic test data for the store contract (seeded, so failures reproduce). */
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG shared with training (mulberry32). */
+export const rng = mulberry32;
 
 export function gaussian(r: () => number): number {
   return Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
@@ -40,17 +34,8 @@ export function clusteredVectors(
   });
 }
 
-export function exactCosine(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na === 0 || nb === 0 ? 0 : d / Math.sqrt(na * nb);
-}
+/** Cosine computed directly (float64 accumulation), the reference search results are checked against. */
+export const exactCosine = cosine;
 
 export const KINDS = ['cat', 'dog', 'bird'] as const;
 
