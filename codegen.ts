@@ -10,7 +10,11 @@ const config: CodegenConfig = {
     'src/generated/': {
       preset: 'client',
       presetConfig: { fragmentMasking: false },
-      config: { useTypeImports: true, enumsAsTypes: true, scalars: { Upload: 'unknown', DateTimeISO: 'string' } },
+      config: {
+        useTypeImports: true,
+        enumsAsTypes: true,
+        scalars: { Upload: 'unknown', DateTimeISO: 'string' },
+      },
     },
   },
 };

@@ -53,7 +53,11 @@ export async function loadModels(config: Config): Promise<LoadedModels> {
         `${encoder.manifest.name} gives ${encoder.dimension}-d: train a head for this encoder (visem train)`,
     );
   }
-  const decoder = new ImageDecoder({ maxPixels: config.MAX_PIXELS, maxSide: config.MAX_SIDE, maxPages: config.MAX_PAGES });
+  const decoder = new ImageDecoder({
+    maxPixels: config.MAX_PIXELS,
+    maxSide: config.MAX_SIDE,
+    maxPages: config.MAX_PAGES,
+  });
   return { runtime, decoder, encoder, head };
 }
 
@@ -61,7 +65,11 @@ export async function loadModels(config: Config): Promise<LoadedModels> {
  * Everything a server or CLI run needs, in dependency order: models (built on first start), store,
  * vocabulary (imported on first start), then the services. Fails fast with a clear message.
  */
-export async function createServices(config: Config, log: Logger, progress?: ProgressFn): Promise<AppServices> {
+export async function createServices(
+  config: Config,
+  log: Logger,
+  progress?: ProgressFn,
+): Promise<AppServices> {
   await ensureModelsBuilt(config, log, progress);
   const models = await loadModels(config);
   const store = await openStore(config);
@@ -83,7 +91,11 @@ export async function createServices(config: Config, log: Logger, progress?: Pro
       tagCount: 10,
     });
     log.info(
-      { encoder: models.encoder.manifest.name, head: models.head.manifest.name, provider: models.encoder.provider },
+      {
+        encoder: models.encoder.manifest.name,
+        head: models.head.manifest.name,
+        provider: models.encoder.provider,
+      },
       'models loaded',
     );
     return {

@@ -21,13 +21,25 @@ describe('loadConfig', () => {
   it('lists every bad value at once', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', MAX_FILES: '0', ORT_PROVIDER: 'tpu', QDRANT_URL: 'not a url', API_KEY: 'short' });
+      loadConfig({
+        PORT: 'eighty',
+        MAX_FILES: '0',
+        ORT_PROVIDER: 'tpu',
+        QDRANT_URL: 'not a url',
+        API_KEY: 'short',
+      });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(AppError);
     const problems = (error as AppError).details.problems as string[];
-    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['API_KEY', 'MAX_FILES', 'ORT_PROVIDER', 'PORT', 'QDRANT_URL']);
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'API_KEY',
+      'MAX_FILES',
+      'ORT_PROVIDER',
+      'PORT',
+      'QDRANT_URL',
+    ]);
   });
 
   it('treats empty values as unset', () => {

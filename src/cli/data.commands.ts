@@ -20,7 +20,14 @@ export function registerDataCommands(program: Command, ctx: CliContext): void {
       const models = await loadModels(config);
       const store = await openStore(config);
       try {
-        await ensureVocabulary(config, store, models.head.dimension, ctx.log(), progress.update, opts.force === true);
+        await ensureVocabulary(
+          config,
+          store,
+          models.head.dimension,
+          ctx.log(),
+          progress.update,
+          opts.force === true,
+        );
         progress.stop();
         const total = (await store.collectionInfo('vocabulary'))?.count ?? 0;
         process.stdout.write(`vocabulary: ${total} words in the ${store.backend} store\n`);

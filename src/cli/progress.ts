@@ -1,7 +1,10 @@
 import cliProgress from 'cli-progress';
 
 /** A progress bar on stderr per stage; plain lines instead when stderr is not a terminal (CI logs). */
-export function progressReporter(): { update: (stage: string, done: number, total: number) => void; stop: () => void } {
+export function progressReporter(): {
+  update: (stage: string, done: number, total: number) => void;
+  stop: () => void;
+} {
   const tty = process.stderr.isTTY;
   let bar: cliProgress.SingleBar | undefined;
   let current = '';
@@ -15,7 +18,10 @@ export function progressReporter(): { update: (stage: string, done: number, tota
         lastLine = 0;
         if (tty) {
           bar = new cliProgress.SingleBar(
-            { format: `${stage.padEnd(22)} [{bar}] {percentage}% | {value}/{total} | eta {eta_formatted}`, stream: process.stderr },
+            {
+              format: `${stage.padEnd(22)} [{bar}] {percentage}% | {value}/{total} | eta {eta_formatted}`,
+              stream: process.stderr,
+            },
             cliProgress.Presets.shades_classic,
           );
           bar.start(total, done);

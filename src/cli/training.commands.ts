@@ -18,7 +18,9 @@ function printTable(rows: string[][]): void {
 export function registerTrainingCommands(program: Command, ctx: CliContext): void {
   program
     .command('train')
-    .description('train a projection head on labelled images (MLP, cosine loss, Adam 1e-3, best epoch by validation)')
+    .description(
+      'train a projection head on labelled images (MLP, cosine loss, Adam 1e-3, best epoch by validation)',
+    )
     .requiredOption('--images <dir|csv>', 'a folder per label, or a CSV of path,label')
     .requiredOption('--out <dir>', 'where to write the head (model.onnx + manifest.json)')
     .option('--epochs <n>', 'training epochs', '60')
@@ -64,8 +66,13 @@ export function registerTrainingCommands(program: Command, ctx: CliContext): voi
 
   program
     .command('eval')
-    .description('zero-shot evaluation: hit@k on unseen concepts, words→images mAP (split by concept, seeded)')
-    .requiredOption('--images <dir|csv|json>', 'labelled images (the default dataset: .cache/dataset/dataset.json)')
+    .description(
+      'zero-shot evaluation: hit@k on unseen concepts, words→images mAP (split by concept, seeded)',
+    )
+    .requiredOption(
+      '--images <dir|csv|json>',
+      'labelled images (the default dataset: .cache/dataset/dataset.json)',
+    )
     .option('--heads <dirs>', 'head directories to compare, comma-separated (default: the configured head)')
     .action(async (opts: { images: string; heads?: string }) => {
       const config = ctx.config();

@@ -53,9 +53,7 @@ export class ImageFiles {
   }
 
   async remove(id: string): Promise<void> {
-    await Promise.all(
-      (['original', 'thumbnail'] as const).map((v) => rm(this.file(id, v), { force: true })),
-    );
+    await Promise.all((['original', 'thumbnail'] as const).map((v) => rm(this.file(id, v), { force: true })));
   }
 
   static isId(id: string): boolean {

@@ -11,8 +11,19 @@ export interface RequestContext {
 }
 
 const KNOWN_FIELDS = new Set([
-  'classify', 'ingestImages', 'deleteImage', 'searchImages', 'similarImages', 'searchByImage', 'image', 'images',
-  'relatedWords', 'stats', '__schema', '__type', '__typename',
+  'classify',
+  'ingestImages',
+  'deleteImage',
+  'searchImages',
+  'similarImages',
+  'searchByImage',
+  'image',
+  'images',
+  'relatedWords',
+  'stats',
+  '__schema',
+  '__type',
+  '__typename',
 ]);
 
 function rootField(op: OperationDefinitionNode | undefined | null): string {
@@ -62,7 +73,10 @@ export function observabilityPlugin(metrics: Metrics, log: Logger): ApolloServer
             response.http.headers.set('retry-after', '1');
           }
           const level = codes.includes(ErrorCode.INTERNAL) ? 'error' : 'info';
-          log[level]({ requestId: contextValue.requestId, field, ms: Math.round(seconds * 1000), codes }, 'graphql');
+          log[level](
+            { requestId: contextValue.requestId, field, ms: Math.round(seconds * 1000), codes },
+            'graphql',
+          );
           for (const e of errors ?? []) {
             if (errorCode(e) === ErrorCode.INTERNAL) {
               log.error({ requestId: contextValue.requestId, err: e.originalError ?? e }, 'internal error');

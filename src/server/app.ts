@@ -40,7 +40,11 @@ function keyMatches(given: string | undefined, key: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export async function startServer(services: AppServices, log: Logger, metrics = new Metrics()): Promise<RunningServer> {
+export async function startServer(
+  services: AppServices,
+  log: Logger,
+  metrics = new Metrics(),
+): Promise<RunningServer> {
   const { config } = services;
   const app = express();
   app.disable('x-powered-by');
@@ -88,13 +92,22 @@ export async function startServer(services: AppServices, log: Logger, metrics = 
     // upload middleware has read the body).
     (req: Request, res: Response, next: NextFunction) => {
       if (req.is('multipart/form-data') && !PREFLIGHT_HEADERS.some((h) => req.get(h))) {
-        jsonError(res, 400, 'BAD_REQUEST', `multipart requests need one of the headers: ${PREFLIGHT_HEADERS.join(', ')}`);
+        jsonError(
+          res,
+          400,
+          'BAD_REQUEST',
+          `multipart requests need one of the headers: ${PREFLIGHT_HEADERS.join(', ')}`,
+        );
         return;
       }
       next();
     },
     express.json({ limit: '256kb' }),
-    graphqlUploadExpress({ maxFileSize: config.MAX_UPLOAD_BYTES, maxFiles: config.MAX_FILES, maxFieldSize: 256 * 1024 }),
+    graphqlUploadExpress({
+      maxFileSize: config.MAX_UPLOAD_BYTES,
+      maxFiles: config.MAX_FILES,
+      maxFieldSize: 256 * 1024,
+    }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const bearer = /^Bearer (.+)$/i.exec(req.get('authorization') ?? '')?.[1];
@@ -112,7 +125,9 @@ export async function startServer(services: AppServices, log: Logger, metrics = 
     const e = err as { status?: number; message?: string; type?: string };
     const status = e.status ?? 500;
     if (status === 413) {
-      const code = /max file uploads/.test(e.message ?? '') ? ErrorCode.TOO_MANY_FILES : ErrorCode.IMAGE_TOO_LARGE;
+      const code = /max file uploads/.test(e.message ?? '')
+        ? ErrorCode.TOO_MANY_FILES
+        : ErrorCode.IMAGE_TOO_LARGE;
       jsonError(res, 413, code, e.message ?? 'request too large');
     } else if (status >= 400 && status < 500) {
       jsonError(res, status, ErrorCode.BAD_USER_INPUT, e.message ?? 'bad request');

@@ -24,7 +24,12 @@ export class ClassifyService {
     const embedded = await this.embedding.embed(bytes);
     const labels = await this.vocabulary.nearestLabels(embedded.semantic, options.limit, options.minScore);
     if (!options.store) return { id: embedded.id, labels };
-    const { image } = await this.ingest.ingestEmbedded(bytes, embedded, { filename: options.filename, source: 'classify' }, labels);
+    const { image } = await this.ingest.ingestEmbedded(
+      bytes,
+      embedded,
+      { filename: options.filename, source: 'classify' },
+      labels,
+    );
     return { id: embedded.id, labels, image };
   }
 }

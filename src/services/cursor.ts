@@ -23,6 +23,7 @@ export function scrollCursor(token: string): string {
 export function decodeScrollCursor(cursor: string | null | undefined): string | undefined {
   if (cursor == null || cursor === '') return undefined;
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!text.startsWith('s:')) throw new AppError(ErrorCode.BAD_USER_INPUT, 'invalid cursor', { argument: 'after' });
+  if (!text.startsWith('s:'))
+    throw new AppError(ErrorCode.BAD_USER_INPUT, 'invalid cursor', { argument: 'after' });
   return text.slice(2);
 }

@@ -15,7 +15,11 @@ interface ExportLine {
  * Moves the images collection between stores (embedded ⇄ Qdrant) as JSON Lines: one point per line with
  * its vectors and payload. Image files stay in DATA_DIR; the vocabulary is re-imported from its source.
  */
-export async function exportImages(store: VectorStore, file: string, onProgress?: (done: number) => void): Promise<number> {
+export async function exportImages(
+  store: VectorStore,
+  file: string,
+  onProgress?: (done: number) => void,
+): Promise<number> {
   const out = createWriteStream(file, { encoding: 'utf8' });
   let count = 0;
   let cursor: string | undefined;
@@ -39,7 +43,11 @@ export async function exportImages(store: VectorStore, file: string, onProgress?
 }
 
 /** Idempotent: points are upserted by id, so an interrupted import can simply be run again. */
-export async function importImages(store: VectorStore, file: string, onProgress?: (done: number) => void): Promise<number> {
+export async function importImages(
+  store: VectorStore,
+  file: string,
+  onProgress?: (done: number) => void,
+): Promise<number> {
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let batch: Point[] = [];
   let count = 0;
@@ -48,7 +56,9 @@ export async function importImages(store: VectorStore, file: string, onProgress?
     if (batch.length === 0) return;
     if (!ensured) {
       const first = batch[0]!;
-      await store.ensureCollection(imagesCollection(first.vectors.semantic!.length, first.vectors.visual!.length));
+      await store.ensureCollection(
+        imagesCollection(first.vectors.semantic!.length, first.vectors.visual!.length),
+      );
       ensured = true;
     }
     await store.upsert(IMAGES, batch);

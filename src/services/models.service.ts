@@ -11,7 +11,12 @@ export type ProgressFn = (stage: string, done: number, total: number) => void;
  * Builds the configured encoder from its manifest's recipe when its ONNX file is missing or fails its
  * checksum (first start, or `visem models build`). Encoders supplied as ONNX (no recipe) are only checked.
  */
-export async function ensureModelsBuilt(config: Config, log: Logger, progress?: ProgressFn, force = false): Promise<void> {
+export async function ensureModelsBuilt(
+  config: Config,
+  log: Logger,
+  progress?: ProgressFn,
+  force = false,
+): Promise<void> {
   if (force) {
     const manifest = await readManifest(config.encoderDir, encoderManifestSchema);
     if (manifest.build) await rm(path.join(config.encoderDir, manifest.file), { force: true });

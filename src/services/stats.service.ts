@@ -29,7 +29,12 @@ export class StatsService {
   models(): ModelDescription[] {
     const { encoder, head } = this.embedding;
     return [
-      { role: 'encoder', name: encoder.manifest.name, dimension: encoder.dimension, provider: encoder.provider },
+      {
+        role: 'encoder',
+        name: encoder.manifest.name,
+        dimension: encoder.dimension,
+        provider: encoder.provider,
+      },
       { role: 'head', name: head.manifest.name, dimension: head.dimension, provider: encoder.provider },
       { role: 'wordVectors', name: this.wordVectorsName, dimension: head.dimension, provider: 'n/a' },
     ];

@@ -94,14 +94,18 @@ export async function ensureVocabulary(
     log.debug({ words: previous.imported }, 'vocabulary already imported');
     return info;
   }
-  let state: ImportState = same && !force && stored ? previous : { ...wanted, imported: 0, labels: 0, complete: false };
+  let state: ImportState =
+    same && !force && stored ? previous : { ...wanted, imported: 0, labels: 0, complete: false };
   if (state.imported === 0 && stored) await store.dropCollection(VOCABULARY);
   await store.ensureCollection(vocabularyCollection(opened.reader.dimension));
   log.info({ source: opened.file, resumeAt: state.imported }, 'importing vocabulary');
   const started = performance.now();
   state = await importWords(opened, store, state, await loadWordNetNouns(), (s) => writeState(file, s));
   await writeState(file, { ...state, complete: true });
-  log.info({ words: state.imported, labels: state.labels, seconds: (performance.now() - started) / 1000 }, 'vocabulary imported');
+  log.info(
+    { words: state.imported, labels: state.labels, seconds: (performance.now() - started) / 1000 },
+    'vocabulary imported',
+  );
   return info;
 }
 

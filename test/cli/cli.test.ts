@@ -18,7 +18,12 @@ function visem(args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', path.join(root, 'test/support/ts-loader.mjs'), path.join(root, 'src/cli/main.ts'), ...args],
+      [
+        '--import',
+        path.join(root, 'test/support/ts-loader.mjs'),
+        path.join(root, 'src/cli/main.ts'),
+        ...args,
+      ],
       { cwd: root, env: { ...process.env, ...TEST_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
@@ -55,7 +60,10 @@ describe('visem CLI', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('ingested 3 files: 2 new, 0 already stored, 1 failed');
     expect(run.stderr).toMatch(/FAILED .*broken\.jpg: UNSUPPORTED_IMAGE/);
-    const json = JSON.parse(await readFile(report, 'utf8')) as { created: number; failed: { code: string }[] };
+    const json = JSON.parse(await readFile(report, 'utf8')) as {
+      created: number;
+      failed: { code: string }[];
+    };
     expect(json.created).toBe(2);
     expect(json.failed.map((f) => f.code)).toEqual(['UNSUPPORTED_IMAGE']);
   });
