@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { createServices } from '../bootstrap.js';
 import { loadConfig, type Config } from '../config.js';
-import { isAppError } from '../errors.js';
+import { ErrorCode, isAppError } from '../errors.js';
 import { printAppSchema } from '../graphql/schema.js';
 import { createLogger, type Logger } from '../log.js';
 import { startServer } from '../server/app.js';
@@ -55,7 +55,9 @@ function buildProgram(): Command {
       if (!config) {
         const opts = program.opts<Record<string, string | undefined>>();
         const overrides = Object.fromEntries(
-          Object.entries(GLOBAL_FLAGS).flatMap(([flag, env]) => (opts[flag] !== undefined ? [[env, opts[flag]]] : [])),
+          Object.entries(GLOBAL_FLAGS).flatMap(([flag, env]) =>
+            opts[flag] !== undefined ? [[env, opts[flag]]] : [],
+          ),
         );
         config = loadConfig(process.env, overrides);
       }
@@ -151,6 +153,14 @@ function buildProgram(): Command {
 buildProgram()
   .parseAsync(process.argv)
   .catch((e: unknown) => {
-    process.stderr.write(`visem: ${isAppError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(
+      `visem: ${isAppError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
+    if (isAppError(e) && e.code === ErrorCode.MODEL_UNAVAILABLE) {
+      process.stderr.write(
+        '  restore the model files, or rebuild them: `visem models build` (encoders with a build recipe), ' +
+          '`visem train` (projection heads)\n',
+      );
+    }
     process.exitCode = 1;
   });

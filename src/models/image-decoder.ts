@@ -61,6 +61,13 @@ export class ImageDecoder {
   /** Reads the header only; throws UNSUPPORTED_IMAGE or IMAGE_TOO_LARGE. */
   async inspect(bytes: Uint8Array): Promise<ImageInfo> {
     if (bytes.length === 0) throw new AppError(ErrorCode.UNSUPPORTED_IMAGE, 'the file is empty');
+    // Sniff before any libvips loader sees the bytes: SVG (librsvg parses XML, entities, hrefs) and every
+    // other format libvips knows never reach a parser.
+    if (!hasSupportedSignature(bytes)) {
+      throw new AppError(ErrorCode.UNSUPPORTED_IMAGE, 'the file is not a supported image', {
+        supported: [...SUPPORTED_FORMATS],
+      });
+    }
     let meta: Metadata;
     try {
       meta = await sharp(bytes, { limitInputPixels: false, pages: 1 }).metadata();
@@ -156,6 +163,23 @@ export class ImageDecoder {
       throw decodeError(cause);
     }
   }
+}
+
+const ascii = (bytes: Uint8Array, at: number, text: string) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', at, at + text.length) ===
+  text;
+
+/** Magic bytes of SUPPORTED_FORMATS: JPEG, PNG, GIF, WebP (RIFF), TIFF (both byte orders), HEIF/AVIF (ftyp). */
+function hasSupportedSignature(b: Uint8Array): boolean {
+  return (
+    (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) ||
+    ascii(b, 0, '\x89PNG') ||
+    ascii(b, 0, 'GIF8') ||
+    (ascii(b, 0, 'RIFF') && ascii(b, 8, 'WEBP')) ||
+    ascii(b, 0, 'II*\0') ||
+    ascii(b, 0, 'MM\0*') ||
+    ascii(b, 4, 'ftyp')
+  );
 }
 
 function decodeError(cause: unknown): AppError {

@@ -39,7 +39,11 @@ export async function gql<T, V extends Record<string, unknown>>(
     form.append('operations', JSON.stringify({ query, variables: vars }));
     form.append('map', JSON.stringify(map));
     Object.values(options.files).forEach((f, i) => {
-      form.append(String(i), new Blob([new Uint8Array(f.bytes)], { type: f.type ?? 'application/octet-stream' }), f.filename);
+      form.append(
+        String(i),
+        new Blob([new Uint8Array(f.bytes)], { type: f.type ?? 'application/octet-stream' }),
+        f.filename,
+      );
     });
     body = form;
     headers['apollo-require-preflight'] ??= 'true';
