@@ -11,7 +11,7 @@ export class ImageEncoder {
 
   static async load(dir: string, runtime: OnnxRuntime): Promise<ImageEncoder> {
     const manifest = await readManifest(dir, encoderManifestSchema);
-    const file = await verifiedModelPath(dir, manifest.file, manifest.sha256);
+    const file = await verifiedModelPath(dir, manifest.file, manifest.sha256, `visem models build --force`);
     return new ImageEncoder(manifest, await runtime.load(file));
   }
 

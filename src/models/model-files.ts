@@ -14,6 +14,8 @@ export async function verifiedModelPath(
   dir: string,
   file: string,
   sha256: string | undefined,
+  /** The command that makes this file again, named in the error. */
+  rebuild: string,
 ): Promise<string> {
   const full = path.join(dir, file);
   let actual: string;
@@ -22,7 +24,7 @@ export async function verifiedModelPath(
   } catch (cause) {
     throw new AppError(
       ErrorCode.MODEL_UNAVAILABLE,
-      `model file missing: ${full} (run \`visem models build\`)`,
+      `model file missing: ${full} (run \`${rebuild}\`)`,
       { file: full },
       { cause },
     );
@@ -30,7 +32,7 @@ export async function verifiedModelPath(
   if (sha256 && actual !== sha256) {
     throw new AppError(
       ErrorCode.MODEL_UNAVAILABLE,
-      `model file is corrupt (checksum mismatch): ${full} (run \`visem models build --force\`)`,
+      `model file is corrupt (checksum mismatch): ${full} (run \`${rebuild}\`)`,
       { file: full, expected: sha256, actual },
     );
   }

@@ -45,12 +45,7 @@ export class OnnxRuntime {
     try {
       await access(path);
     } catch (cause) {
-      throw new AppError(
-        ErrorCode.MODEL_UNAVAILABLE,
-        `model file missing: ${path} (run \`visem models build\`)`,
-        { path },
-        { cause },
-      );
+      throw new AppError(ErrorCode.MODEL_UNAVAILABLE, `model file missing: ${path}`, { path }, { cause });
     }
     const bytes = await readFile(path);
     const base: ort.InferenceSession.SessionOptions = {
@@ -83,7 +78,7 @@ export class OnnxRuntime {
     } catch (cause) {
       throw new AppError(
         ErrorCode.MODEL_UNAVAILABLE,
-        `model file is corrupt or not ONNX: ${path} (rebuild with \`visem models build --force\`)`,
+        `model file is corrupt or not ONNX: ${path}`,
         { path },
         { cause },
       );

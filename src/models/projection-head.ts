@@ -12,7 +12,12 @@ export class ProjectionHead {
 
   static async load(dir: string, runtime: OnnxRuntime): Promise<ProjectionHead> {
     const manifest = await readManifest(dir, headManifestSchema);
-    const file = await verifiedModelPath(dir, manifest.file, manifest.sha256);
+    const file = await verifiedModelPath(
+      dir,
+      manifest.file,
+      manifest.sha256,
+      `visem train --out ${dir}, or restore it from git`,
+    );
     return new ProjectionHead(manifest, await runtime.load(file));
   }
 
