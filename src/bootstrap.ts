@@ -21,7 +21,11 @@ import { EmbeddedStore } from './store/embedded.store.js';
 import { QdrantStore } from './store/qdrant.store.js';
 import type { VectorStore } from './store/vector-store.js';
 
-export async function openStore(config: Config): Promise<VectorStore> {
+/** `background: false` for short-lived CLI commands: they never start index builds of their own. */
+export async function openStore(
+  config: Config,
+  options: { background?: boolean } = {},
+): Promise<VectorStore> {
   if (config.QDRANT_URL) {
     return QdrantStore.connect({
       url: config.QDRANT_URL,
@@ -32,7 +36,10 @@ export async function openStore(config: Config): Promise<VectorStore> {
       ...(config.QDRANT_WRITE_CONSISTENCY ? { writeConsistencyFactor: config.QDRANT_WRITE_CONSISTENCY } : {}),
     });
   }
-  return EmbeddedStore.open({ dir: path.join(config.dataDir, 'store') });
+  return EmbeddedStore.open({
+    dir: path.join(config.dataDir, 'store'),
+    backgroundIndexBuilds: options.background ?? true,
+  });
 }
 
 export interface LoadedModels {
@@ -69,10 +76,11 @@ export async function createServices(
   config: Config,
   log: Logger,
   progress?: ProgressFn,
+  options: { background?: boolean } = {},
 ): Promise<AppServices> {
   await ensureModelsBuilt(config, log, progress);
   const models = await loadModels(config);
-  const store = await openStore(config);
+  const store = await openStore(config, options);
   try {
     const vocabularyInfo = await ensureVocabulary(config, store, models.head.dimension, log, progress);
     await store.ensureCollection(imagesCollection(models.head.dimension, models.encoder.dimension));

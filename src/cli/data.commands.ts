@@ -18,7 +18,7 @@ export function registerDataCommands(program: Command, ctx: CliContext): void {
       const progress = progressReporter();
       await ensureModelsBuilt(config, ctx.log(), progress.update);
       const models = await loadModels(config);
-      const store = await openStore(config);
+      const store = await openStore(config, { background: false });
       try {
         await ensureVocabulary(
           config,
@@ -42,7 +42,7 @@ export function registerDataCommands(program: Command, ctx: CliContext): void {
     .description('write every stored image point (vectors + payload) to a JSON Lines file')
     .argument('<file>')
     .action(async (file: string) => {
-      const store = await openStore(ctx.config());
+      const store = await openStore(ctx.config(), { background: false });
       try {
         const n = await exportImages(store, file, (done) => process.stderr.write(`\rexported ${done}`));
         process.stdout.write(`\nexported ${n} images to ${file}\n`);
@@ -56,7 +56,7 @@ export function registerDataCommands(program: Command, ctx: CliContext): void {
     .description('load images exported by `visem export` into the configured store (idempotent)')
     .argument('<file>')
     .action(async (file: string) => {
-      const store = await openStore(ctx.config());
+      const store = await openStore(ctx.config(), { background: false });
       try {
         const n = await importImages(store, file, (done) => process.stderr.write(`\rimported ${done}`));
         process.stdout.write(`\nimported ${n} images into the ${store.backend} store\n`);

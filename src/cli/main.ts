@@ -103,7 +103,9 @@ function buildProgram(): Command {
         return;
       }
       const progress = progressReporter();
-      const services = await createServices(ctx.config(), ctx.log(), progress.update);
+      const services = await createServices(ctx.config(), ctx.log(), progress.update, {
+        background: false,
+      });
       try {
         const report = await ingestFiles(services.ingest, files, {
           concurrency: Math.max(1, Number(opts.concurrency) || 8),

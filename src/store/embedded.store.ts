@@ -42,6 +42,12 @@ export interface EmbeddedStoreOptions {
   /** Quiet time after the last write before an index (re)build starts (default 1000 ms; 0 = at once). */
   annBuildDelayMs?: number;
   /**
+   * Build indexes in the background when due (default true). Short-lived processes (CLI commands) turn it
+   * off: they use saved index files, search exactly otherwise, and leave building to the server or to an
+   * explicit `buildIndexes`.
+   */
+  backgroundIndexBuilds?: boolean;
+  /**
    * How long a write waits while another process holds SQLite's single write lock before it fails with
    * STORE_UNAVAILABLE (default 5000 ms). The wait blocks this process's event loop.
    */
@@ -75,6 +81,7 @@ export class EmbeddedStore implements VectorStore {
       annMinPoints: options.annMinPoints ?? 20_000,
       buildThreads: options.annBuildThreads ?? 0,
       buildDelayMs: options.annBuildDelayMs ?? 1000,
+      backgroundBuilds: options.backgroundIndexBuilds ?? true,
       isOpen: () => !this.closed,
       onBuildError: (e) => (this.lastBuildError = e),
     });

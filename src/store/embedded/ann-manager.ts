@@ -16,6 +16,8 @@ export interface AnnContext {
   buildThreads: number;
   /** Quiet time after the last write before a due build starts (0: at once), so a bulk import builds once. */
   buildDelayMs: number;
+  /** False: never start builds on writes or open, only through settle() (explicit buildIndexes). */
+  backgroundBuilds: boolean;
   /** The collection's rowid sequence now (SQLite). */
   sequence: () => number;
   /** Highest rowid the in-memory mirror holds: every row up to it is in memory or deleted. */
@@ -125,6 +127,7 @@ export class CollectionAnn {
   maybeBuild(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    if (!this.ctx.backgroundBuilds) return;
     if (this.ctx.buildDelayMs <= 0) return this.startDue();
     this.timer = setTimeout(() => this.startDue(), this.ctx.buildDelayMs);
     this.timer.unref();

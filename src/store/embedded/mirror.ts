@@ -32,6 +32,7 @@ export interface MirrorOptions {
   annMinPoints: number;
   buildThreads: number;
   buildDelayMs: number;
+  backgroundBuilds: boolean;
   isOpen: () => boolean;
   onBuildError: (e: unknown) => void;
 }
@@ -157,6 +158,7 @@ export class Mirror {
         minPoints: o.annMinPoints,
         buildThreads: o.buildThreads,
         buildDelayMs: o.buildDelayMs,
+        backgroundBuilds: o.backgroundBuilds,
         sequence: () => sql.sequence(this.db, stored.cid),
         knownMaxRid: () => c.maxRid,
         live: () => o.isOpen() && this.colls.get(stored.spec.name) === c,
