@@ -28,8 +28,9 @@ export class ImageEncoder {
     if (tensors.length === 0) return [];
     const { width, height, layout, name } = this.manifest.input;
     const size = width * height * 3;
-    const flat = new Float32Array(size * tensors.length);
-    tensors.forEach((t, i) => flat.set(t, i * size));
+    // A single tensor goes in as it is; a batch is packed into one buffer.
+    const flat = tensors.length === 1 ? tensors[0]! : new Float32Array(size * tensors.length);
+    if (tensors.length > 1) tensors.forEach((t, i) => flat.set(t, i * size));
     const dims = layout === 'NHWC' ? [tensors.length, height, width, 3] : [tensors.length, 3, height, width];
     return runRows(this.loaded, name, this.manifest.output.name, flat, dims);
   }

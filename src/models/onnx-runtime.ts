@@ -51,6 +51,9 @@ export class OnnxRuntime {
     const base: ort.InferenceSession.SessionOptions = {
       graphOptimizationLevel: 'all',
       ...(this.options.intraOpThreads > 0 ? { intraOpNumThreads: this.options.intraOpThreads } : {}),
+      // Idle intra-op threads sleep instead of spin-waiting: spinning burns the cores that decoding, other
+      // batches and other processes need (on 2 shared cores ingest ran at half speed with 2 threads).
+      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
     };
     const wantCuda =
       this.options.provider === 'cuda' || (this.options.provider === 'auto' && OnnxRuntime.cudaInstalled());
