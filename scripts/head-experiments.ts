@@ -26,6 +26,8 @@ interface Variant {
   gammas?: number[];
   spread?: boolean;
   augment?: boolean;
+  /** Fuse ConSE vectors from cached COCO class scores (scripts/coco-scores.ts): weight 0 = head only, < 0 = ConSE only. */
+  conse?: { file: string; weights: number[]; top: number };
 }
 const variants = JSON.parse(process.argv[2] ?? '[]') as Variant[];
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -51,6 +53,26 @@ const pick = (rs: typeof train, domains?: string[], augment = false) => {
   return { items: all.map((r) => r.item), features: all.map((r) => r.feature) };
 };
 const targetOf = (c: string) => space.labelVector(c);
+const COCO = JSON.parse(await readFile('scripts/coco-labels.json', 'utf8')) as string[];
+const unit = (v: Float32Array) => {
+  let n = 0;
+  for (const x of v) n += x * x;
+  n = Math.sqrt(n) || 1;
+  return v.map((x) => x / n);
+};
+/** ConSE: the score-weighted mean of the top classes' unit word vectors. */
+function conseVector(scores: readonly number[], top: number): Float32Array {
+  const order = scores
+    .map((s, k) => [s, k] as const)
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, top);
+  const out = new Float32Array(space.dimension);
+  for (const [score, k] of order) {
+    const v = space.labelVector(COCO[k]!);
+    if (v) unit(v).forEach((x, i) => (out[i] = out[i]! + score * x));
+  }
+  return unit(out);
+}
 
 for (const v of variants) {
   const started = Date.now();
@@ -77,10 +99,21 @@ for (const v of variants) {
         sample.map((r) => targetOf(r.item.concept) ?? meanTarget),
       )
     : undefined;
-  for (const gamma of v.gammas ?? [1]) {
+  const cocoScores = v.conse
+    ? (JSON.parse(await readFile(v.conse.file, 'utf8')) as Record<string, number[]>)
+    : undefined;
+  for (const [gamma, weight] of (v.gammas ?? [1]).flatMap((g) =>
+    (v.conse?.weights ?? [0]).map((w) => [g, w] as const),
+  )) {
     const stack = deshrink(head.stack, meanTarget, gamma, spread);
     const predictions = new Map(
-      indexed.map((r) => [r.index, forwardDense(stack, applyInputTransform(head.transform, r.feature))]),
+      indexed.map((r) => {
+        const pred = unit(forwardDense(stack, applyInputTransform(head.transform, r.feature)));
+        const scores = cocoScores?.[r.item.path];
+        if (!scores || weight === 0) return [r.index, pred];
+        const c = conseVector(scores, v.conse!.top);
+        return [r.index, weight > 0 ? pred.map((x, i) => x + weight * c[i]!) : c];
+      }),
     );
     const ev = evaluateItems(data.items, predictions, space.labels, (l) => space.labelVector(l));
     // Validation: the held-out seen concepts ranked among themselves (what γ is chosen on).
@@ -102,9 +135,9 @@ for (const v of variants) {
       valImages,
     ).unseenLabels.hits;
     out(
-      `\n== ${v.name} γ=${gamma} (${((Date.now() - started) / 1000).toFixed(0)} s) ${extra}  val hit@5 ${valHits['@5']?.toFixed(3)}  tag/neighbour overlap ${ev.comparison.meanOverlap.toFixed(3)}`,
+      `\n== ${v.name} γ=${gamma} conse=${weight} (${((Date.now() - started) / 1000).toFixed(0)} s) ${extra}  val hit@5 ${valHits['@5']?.toFixed(3)}  tag/neighbour overlap ${ev.comparison.meanOverlap.toFixed(3)}`,
     );
     out(METRICS_HEADER.join('\t'));
-    for (const row of metricsRows(`${v.name}-g${gamma}`, ev.report)) out(row.join('\t'));
+    for (const row of metricsRows(`${v.name}-g${gamma}-c${weight}`, ev.report)) out(row.join('\t'));
   }
 }

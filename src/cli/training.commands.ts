@@ -1,10 +1,31 @@
 import path from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { ensureModelsBuilt } from '../services/models.service.js';
 import { evaluateHeads } from '../services/eval.service.js';
 import { trainHead } from '../services/training.service.js';
 import type { CliContext } from './main.js';
 import { progressReporter } from './progress.js';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+function hiddenSizes(value: string): number[] {
+  return value === '' ? [] : value.split(',').map((v) => positiveInt(v.trim()));
+}
+
+function lossName(value: string): 'cosine' | 'softmax' {
+  if (value !== 'cosine' && value !== 'softmax') throw new InvalidArgumentError('expected cosine or softmax');
+  return value;
+}
 
 function printTable(rows: string[][]): void {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
@@ -19,22 +40,38 @@ export function registerTrainingCommands(program: Command, ctx: CliContext): voi
   program
     .command('train')
     .description(
-      'train a projection head on labelled images (MLP, cosine loss, Adam 1e-3, best epoch by validation)',
+      'train a projection head on labelled images (MLP, cosine or softmax-over-labels loss, Adam 1e-3, best epoch by validation)',
     )
     .requiredOption('--images <dir|csv>', 'a folder per label, or a CSV of path,label')
     .requiredOption('--out <dir>', 'where to write the head (model.onnx + manifest.json)')
-    .option('--epochs <n>', 'training epochs', '60')
-    .option('--hidden <sizes>', 'hidden layer sizes, comma-separated (the original: 6144,4096,1024)', '1024')
-    .option('--batch-size <n>', 'batch size', '256')
+    .option('--epochs <n>', 'training epochs', positiveInt, 60)
+    .option(
+      '--hidden <sizes>',
+      'hidden layer sizes, comma-separated (the original: 6144,4096,1024)',
+      hiddenSizes,
+      [1024],
+    )
+    .option('--batch-size <n>', 'batch size', positiveInt, 256)
+    .option('--learning-rate <lr>', 'Adam learning rate', positiveNumber, 1e-3)
+    .option(
+      '--loss <cosine|softmax>',
+      'cosine: 1 - cos(pred, target), the original protocol; softmax: cross-entropy over the cosines to every training label (better zero-shot on the default data)',
+      lossName,
+      'cosine',
+    )
+    .option('--temperature <t>', 'softmax temperature on cosines', positiveNumber, 0.1)
     .option('--zero-shot', 'hold out the unseen concepts of the evaluation split (to measure zero-shot)')
     .option('--ridge-out <dir>', 'also export the closed-form ridge baseline as a head here')
     .action(
       async (opts: {
         images: string;
         out: string;
-        epochs: string;
-        hidden: string;
-        batchSize: string;
+        epochs: number;
+        hidden: number[];
+        batchSize: number;
+        learningRate: number;
+        loss: 'cosine' | 'softmax';
+        temperature: number;
         zeroShot?: boolean;
         ridgeOut?: string;
       }) => {
@@ -49,9 +86,12 @@ export function registerTrainingCommands(program: Command, ctx: CliContext): voi
           holdOutUnseen: opts.zeroShot === true,
           ...(opts.ridgeOut ? { ridgeOut: path.resolve(opts.ridgeOut) } : {}),
           mlp: {
-            epochs: Number(opts.epochs),
-            hidden: opts.hidden.split(',').map(Number),
-            batchSize: Number(opts.batchSize),
+            epochs: opts.epochs,
+            hidden: opts.hidden,
+            batchSize: opts.batchSize,
+            learningRate: opts.learningRate,
+            loss: opts.loss,
+            temperature: opts.temperature,
           },
           checkpointFile: path.join(path.resolve(opts.out), 'training.checkpoint.bin'),
           onProgress: progress.update,
@@ -59,7 +99,7 @@ export function registerTrainingCommands(program: Command, ctx: CliContext): voi
         progress.stop();
         process.stdout.write(
           `trained on ${result.counts.train} images (${result.counts.concepts} concepts); best epoch ` +
-            `${result.mlp.bestEpoch}, validation cosine loss ${result.mlp.bestValLoss.toFixed(4)}; head in ${opts.out}\n`,
+            `${result.mlp.bestEpoch}, validation ${opts.loss} loss ${result.mlp.bestValLoss.toFixed(4)}; head in ${opts.out}\n`,
         );
       },
     );

@@ -234,7 +234,10 @@ export async function trainHead(options: TrainHeadOptions): Promise<TrainHeadRes
       images: options.images,
       config: result.config,
       input,
-      lossFunction: '1 - cos(pred, target)',
+      lossFunction:
+        result.config.loss === 'softmax'
+          ? `softmax cross-entropy over cos(pred, label) / ${result.config.temperature} across the training labels`
+          : '1 - cos(pred, target)',
       optimizer: 'adam',
       backend: result.backend,
       split: options.holdOutUnseen

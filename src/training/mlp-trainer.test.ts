@@ -58,4 +58,36 @@ describe('trainMlp', () => {
     expect(resumed.history).toHaveLength(5);
     expect(resumed.bestValLoss).toBe(fresh.bestValLoss);
   });
+
+  it('trains with the softmax-over-labels loss: validation loss falls and predictions find their label', async () => {
+    const result = await trainMlp(train, val, { ...config, loss: 'softmax', temperature: 0.1 });
+    expect(result.bestValLoss).toBeLessThan(result.history[0]!.valLoss);
+    // Nearest distinct target by cosine is the row's own target for most validation rows.
+    const targets = [...new Map(val.y.map((t) => [t.join(','), t])).values()];
+    const cos = (a: Float32Array, b: Float32Array) => {
+      let d = 0;
+      let na = 0;
+      let nb = 0;
+      a.forEach((x, i) => ((d += x * b[i]!), (na += x * x), (nb += b[i]! * b[i]!)));
+      return d / Math.sqrt(na * nb);
+    };
+    const hits = val.x.filter((x, i) => {
+      const p = forwardDense(result.stack, x);
+      const best = targets.reduce((a, t) => (cos(p, t) > cos(p, a) ? t : a));
+      return best.join(',') === val.y[i]!.join(',');
+    }).length;
+    expect(hits / val.x.length).toBeGreaterThan(0.8);
+  });
+
+  it('the softmax loss validates against every label when validation holds a single one', async () => {
+    const one = val.y[0]!.join(',');
+    const single = {
+      x: val.x.filter((_, i) => val.y[i]!.join(',') === one),
+      y: val.y.filter((t) => t.join(',') === one),
+    };
+    const result = await trainMlp(train, single, { ...config, epochs: 3, loss: 'softmax' });
+    expect(Number.isFinite(result.bestValLoss)).toBe(true);
+    const oneClass = { x: train.x.slice(0, 2), y: [train.y[0]!, train.y[0]!] };
+    await expect(trainMlp(oneClass, single, { ...config, loss: 'softmax' })).rejects.toThrow(/two distinct/);
+  });
 });

@@ -1,5 +1,5 @@
 import { access } from 'node:fs/promises';
-import { cosineLoss } from './cosine-loss.js';
+import { cosineLoss, l2NormalizeRows, softmaxCosineLoss } from './cosine-loss.js';
 import type { DenseLayer, DenseStack } from './dense-stack.js';
 import { readCheckpoint, writeCheckpoint, type CheckpointBlob } from './mlp-checkpoint.js';
 import { mulberry32, shuffled } from './random.js';
@@ -23,6 +23,14 @@ export interface MlpConfig {
   seed: number;
   /** Stop after this many epochs without a better validation loss; 0 = never. */
   patience: number;
+  /**
+   * `cosine`: 1 − cos(pred, target), the original protocol. `softmax`: cross-entropy over the cosines
+   * to every training class's vector (see softmaxCosineLoss); validation then ranks among the
+   * validation classes' vectors, so the kept epoch is the one that tells unseen classes apart best.
+   */
+  loss: 'cosine' | 'softmax';
+  /** Softmax temperature on cosines (only for `loss: 'softmax'`). */
+  temperature: number;
 }
 
 export const DEFAULT_MLP_CONFIG: MlpConfig = {
@@ -35,6 +43,8 @@ export const DEFAULT_MLP_CONFIG: MlpConfig = {
   epochs: 40,
   seed: 1,
   patience: 0,
+  loss: 'cosine',
+  temperature: 0.1,
 };
 
 export interface Rows {
@@ -127,11 +137,71 @@ export function stackFromWeights(
   return { layers, alpha };
 }
 
+/**
+ * The distinct target rows of `targets` (then of `extra`, which only widens the candidate set) as a
+ * unit-row matrix, and each row of `targets`' index into it.
+ */
+function classesOf(
+  targets: readonly Float32Array[],
+  extra: readonly Float32Array[] = [],
+): { vectors: tf.Tensor2D; labels: tf.Tensor1D; count: number } {
+  const index = new Map<string, number>();
+  const distinct: Float32Array[] = [];
+  const add = (t: Float32Array): number => {
+    const key = t.join(',');
+    let k = index.get(key);
+    if (k === undefined) {
+      k = distinct.length;
+      index.set(key, k);
+      distinct.push(t);
+    }
+    return k;
+  };
+  const labels = Int32Array.from(targets, add);
+  extra.forEach(add);
+  const d = targets[0]!.length;
+  const flat = new Float32Array(distinct.length * d);
+  distinct.forEach((r, i) => flat.set(r, i * d));
+  return tf.tidy(() => ({
+    vectors: l2NormalizeRows(tf.tensor2d(flat, [distinct.length, d])),
+    labels: tf.tensor1d(labels, 'int32'),
+    count: distinct.length,
+  }));
+}
+
+type BatchLoss = (pred: tf.Tensor2D, rows: tf.Tensor1D) => tf.Scalar;
+
+/** `extra`: targets that compete in the softmax as well (validation with too few classes of its own). */
+function lossFor(
+  config: MlpConfig,
+  y: tf.Tensor2D,
+  targets: readonly Float32Array[],
+  extra: readonly Float32Array[] = [],
+) {
+  if (config.loss === 'cosine') {
+    const loss: BatchLoss = (pred, rows) => cosineLoss(tf.gather(y, rows), pred);
+    return { loss, dispose: () => undefined };
+  }
+  const classes = classesOf(targets, extra);
+  if (classes.count < 2) {
+    tf.dispose([classes.vectors, classes.labels]);
+    throw new Error('the softmax loss needs at least two distinct labels');
+  }
+  const loss: BatchLoss = (pred, rows) =>
+    softmaxCosineLoss(classes.vectors, tf.gather(classes.labels, rows), pred, config.temperature);
+  return { loss, dispose: () => tf.dispose([classes.vectors, classes.labels]) };
+}
+
+/** Validation ranks among its own labels, or among every label when it holds fewer than two. */
+function distinctCount(targets: readonly Float32Array[]): number {
+  return new Set(targets.map((t) => t.join(','))).size;
+}
+
 function snapshot(tensors: readonly tf.Tensor[]): Float32Array[] {
   return tensors.map((t) => Float32Array.from(t.dataSync()));
 }
 
-function meanLoss(model: tf.Sequential, x: tf.Tensor2D, y: tf.Tensor2D, batch: number): number {
+function meanLoss(model: tf.Sequential, x: tf.Tensor2D, loss: BatchLoss, batch: number): number {
   const n = x.shape[0];
   let total = 0;
   for (let s = 0; s < n; s += batch) {
@@ -139,9 +209,8 @@ function meanLoss(model: tf.Sequential, x: tf.Tensor2D, y: tf.Tensor2D, batch: n
     total +=
       tf
         .tidy(() => {
-          const xb = x.slice([s, 0], [size, -1]);
-          const pred = model.predict(xb) as tf.Tensor2D;
-          return cosineLoss(y.slice([s, 0], [size, -1]), pred);
+          const pred = model.predict(x.slice([s, 0], [size, -1])) as tf.Tensor2D;
+          return loss(pred, tf.range(s, s + size, 1, 'int32'));
         })
         .dataSync()[0]! * size;
   }
@@ -179,6 +248,8 @@ export async function trainMlp(
   const yTrain = toTensor(train.y, outputDim);
   const xVal = toTensor(val.x, inputDim);
   const yVal = toTensor(val.y, outputDim);
+  const trainLoss = lossFor(config, yTrain, train.y);
+  const valLossOf = lossFor(config, yVal, val.y, distinctCount(val.y) < 2 ? train.y : []);
 
   let history: EpochReport[] = [];
   let bestValLoss = Infinity;
@@ -219,17 +290,16 @@ export async function trainMlp(
     for (let s = 0; s < n; s += config.batchSize) {
       const idx = tf.tensor1d(order.subarray(s, Math.min(n, s + config.batchSize)), 'int32');
       const xb = tf.gather(xTrain, idx);
-      const yb = tf.gather(yTrain, idx);
       const loss = optimizer.minimize(
-        () => cosineLoss(yb, model.apply(xb, { training: true }) as tf.Tensor2D),
+        () => trainLoss.loss(model.apply(xb, { training: true }) as tf.Tensor2D, idx),
         true,
       );
       sum += loss!.dataSync()[0]! * idx.shape[0];
-      tf.dispose([idx, xb, yb, loss!]);
+      tf.dispose([idx, xb, loss!]);
       // Yield so progress callbacks and aborts are served during long epochs.
       await new Promise((r) => setImmediate(r));
     }
-    const valLoss = meanLoss(model, xVal, yVal, 1024);
+    const valLoss = meanLoss(model, xVal, valLossOf.loss, 1024);
     const improved = valLoss < bestValLoss;
     if (improved) {
       bestValLoss = valLoss;
@@ -272,6 +342,8 @@ export async function trainMlp(
     }
     options.onEpoch?.(report);
   }
+  trainLoss.dispose();
+  valLossOf.dispose();
   tf.dispose([xTrain, yTrain, xVal, yVal]);
   model.dispose();
   optimizer.dispose();

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/paths.js';
-import { ANIMAL_PHOTOS, TEST_ENV, testTemplateDir } from '../support/test-data.js';
+import { startTestServer } from '../support/test-server.js';
+import { ANIMAL_PHOTOS, STAMPS, TEST_ENV, testTemplateDir } from '../support/test-data.js';
 
 interface Run {
   code: number | null;
@@ -99,5 +100,64 @@ describe('visem CLI', () => {
     expect(run.stderr).toContain('CONFIG_INVALID');
     expect(run.stderr).toContain('PORT');
     expect(run.stderr).toContain('MAX_FILES');
+  });
+
+  it('train writes a servable head from a folder per label, eval scores it, bad options are refused', async () => {
+    const labelled = path.join(work, 'labelled');
+    const stamps: Record<string, string[]> = {
+      apple: ['food/fruit/apple_green', 'food/fruit/apple_red', 'food/fruit/apple_fuji'],
+      lion: ['animals/mammals/cats/lion', 'animals/mammals/cats/lion-2', 'animals/mammals/cats/cartoon/lion'],
+      pig: ['animals/mammals/pig', 'animals/mammals/pig_golden', 'animals/mammals/pig_golden2'],
+      rabbit: [
+        'animals/mammals/rodents/rabbit',
+        'animals/mammals/rodents/rabbit-2',
+        'animals/mammals/rabbit_little',
+      ],
+      frog: ['animals/amphibians/frog', 'animals/amphibians/frog-1'],
+      flower: ['plants/flowers/flower1', 'plants/flowers/flower2', 'plants/flowers/flower3'],
+      tiger: ['animals/mammals/cats/tiger', 'animals/mammals/cats/tiger_sumatran'],
+      banana: ['food/fruit/banana', 'food/fruit/cartoon/banana'],
+    };
+    for (const [label, files] of Object.entries(stamps)) {
+      await mkdir(path.join(labelled, label), { recursive: true });
+      for (const f of files)
+        await copyFile(`${STAMPS}/${f}.png`, path.join(labelled, label, `${path.basename(f)}.png`));
+    }
+    const head = path.join(work, 'head');
+    const args = ['train', '--images', labelled, '--out', head, '--epochs', '3', '--hidden', '32'];
+    const run = await visem([...args, '--loss', 'softmax'], env);
+    expect(run.stderr).not.toMatch(/error/i);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /trained on \d+ images \(\d+ concepts\); best epoch [1-3], validation softmax loss/,
+    );
+    const manifest = JSON.parse(await readFile(path.join(head, 'manifest.json'), 'utf8')) as {
+      output: { dimension: number };
+      training: { lossFunction: string; config: { hidden: number[]; loss: string } };
+    };
+    expect(manifest.output.dimension).toBe(100);
+    expect(manifest.training.config).toMatchObject({ hidden: [32], loss: 'softmax' });
+    expect(manifest.training.lossFunction).toMatch(/softmax/);
+
+    const evaluation = await visem(['eval', '--images', labelled, '--heads', head], env);
+    expect(evaluation.code).toBe(0);
+    expect(evaluation.stdout).toMatch(/unseen labels/);
+
+    // The trained head is what the server then answers with (HEAD may name any head directory).
+    const server = await startTestServer({ env: { HEAD: head } });
+    try {
+      const res = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ stats { models { role name dimension } } }' }),
+      });
+      expect(JSON.stringify(await res.json())).toContain(`"role":"head","name":"${path.basename(head)}"`);
+    } finally {
+      await server.stop();
+    }
+
+    const bad = await visem([...args.slice(0, -4), '--epochs', '0', '--loss', 'hinge'], env);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--epochs.*positive integer/);
   });
 });

@@ -69,3 +69,54 @@ describe('EmbeddedStore ANN index files', () => {
     }
   });
 });
+
+describe('EmbeddedStore selective filters', () => {
+  it('finds the exact top-k of a rare subset, by exact subset scan or by a wider ANN over-fetch', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'visem-filter-'));
+    try {
+      // exactFilterBudget 0 forces the ANN path even for a tiny subset.
+      for (const budget of [undefined, 0]) {
+        const store = await EmbeddedStore.open({
+          dir: path.join(dir, String(budget)),
+          annMinPoints: ANN_MIN,
+          ...(budget === undefined ? {} : { exactFilterBudget: budget }),
+        });
+        await store.ensureCollection({ name: 'w', vectors: { v: { size: 24 } } });
+        const vecs = clusteredVectors(rng(5), 8_000, 24, 40);
+        // 3 % of the points are labels, as in the vocabulary (10.7k of 341k words).
+        const isLabel = (i: number) => i % 33 === 0;
+        await store.upsert(
+          'w',
+          vecs.map((v, i) => ({ id: `w${i}`, vectors: { v }, payload: { label: isLabel(i) } })),
+        );
+        await store.buildIndexes('w');
+        const filter = { must: [{ key: 'label', match: true }] };
+        let found = 0;
+        for (const q of vecs.slice(0, 40)) {
+          const exact = await store.search('w', { using: 'v', vector: q, limit: 10, filter, exact: true });
+          const got = await store.search('w', { using: 'v', vector: q, limit: 10, filter });
+          expect(got).toHaveLength(10);
+          expect(got.every((p) => isLabel(Number(p.id.slice(1))))).toBe(true);
+          found += got.filter((p) => exact.some((e) => e.id === p.id)).length;
+        }
+        // The exact subset scan is perfect; the ANN path must stay close.
+        expect(found / 400).toBeGreaterThanOrEqual(budget === undefined ? 1 : 0.95);
+        expect(await store.count('w', filter)).toBe(vecs.filter((_, i) => isLabel(i)).length);
+
+        // The cached subset follows writes: a new label is found, a point that stopped being one is not.
+        const q = vecs[0]!;
+        const top = await store.search('w', { using: 'v', vector: q, limit: 1, filter });
+        await store.upsert('w', [
+          { id: 'new', vectors: { v: q }, payload: { label: true } },
+          { id: top[0]!.id, vectors: { v: vecs[Number(top[0]!.id.slice(1))]! }, payload: { label: false } },
+        ]);
+        const next = await store.search('w', { using: 'v', vector: q, limit: 3, filter });
+        expect(next[0]!.id).toBe('new');
+        expect(next.map((p) => p.id)).not.toContain(top[0]!.id);
+        await store.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

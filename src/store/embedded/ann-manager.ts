@@ -95,16 +95,29 @@ export class CollectionAnn {
 
   /**
    * ANN candidates, re-scored exactly and post-filtered, merged with an exact scan of the tail.
-   * Over-fetches for filters and deleted points; when that still comes up short (a selective filter or
-   * threshold), falls back to an exact scan, which then costs little relative to what ANN would miss.
+   * With a filter, `subset` holds the matching slots: the over-fetch grows with the filter's
+   * selectivity, and when that still comes up short (a threshold, stale candidates) the fallback scans
+   * only the subset. Callers scan a small subset exactly instead of calling this.
    */
-  search(v: number, query: Float32Array, needed: number, pred?: Predicate, threshold?: number): Hit[] {
+  search(
+    v: number,
+    query: Float32Array,
+    needed: number,
+    pred?: Predicate,
+    threshold?: number,
+    subset?: Int32Array,
+  ): Hit[] {
     const ann = this.ann[v];
-    if (!ann) return this.mem.exactTopK(v, query, needed, pred, threshold);
+    const exact = () => this.mem.exactTopK(v, query, needed, pred, threshold, subset);
+    if (!ann) return exact();
     const mem = this.mem;
     const tail = this.tails[v]!;
     const indexedLive = Math.max(1, mem.count - tail.size);
-    const fetch = Math.min(ann.size, Math.ceil(((pred ? 4 : 1) * needed + 32) * (ann.size / indexedLive)));
+    const share = subset ? Math.max(subset.length, 1) / Math.max(mem.count, 1) : 1;
+    const fetch = Math.min(
+      ann.size,
+      Math.ceil((((pred ? 2 : 1) * needed + 32) / share) * (ann.size / indexedLive)),
+    );
     const rids = ann.search(query, fetch);
     const top = new TopK(needed);
     const min = threshold ?? -Infinity;
@@ -120,7 +133,7 @@ export class CollectionAnn {
     for (const h of mem.exactTopK(v, query, needed, pred, threshold, tail)) top.offer(h);
     const hits = top.sorted();
     const moreInIndex = rids.length === fetch && fetch < ann.size && last >= min;
-    return hits.length < needed && moreInIndex ? mem.exactTopK(v, query, needed, pred, threshold) : hits;
+    return hits.length < needed && moreInIndex ? exact() : hits;
   }
 
   /** Schedules due builds after the configured quiet time; each call (a write) restarts the wait. */
