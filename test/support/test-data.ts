@@ -26,4 +26,8 @@ export const ANIMAL_PHOTOS = {
   hippopotamus: `${STAMPS}/animals/mammals/hippopotamus.png`,
   pig: `${STAMPS}/animals/mammals/pig.png`,
   horse: `${STAMPS}/animals/mammals/equines/horse.png`,
+  lion: `${STAMPS}/animals/mammals/cats/lion.png`,
+  tiger: `${STAMPS}/animals/mammals/cats/tiger.png`,
+  rabbit: `${STAMPS}/animals/mammals/rodents/rabbit.png`,
+  frog: `${STAMPS}/animals/amphibians/frog.png`,
 } as const;
