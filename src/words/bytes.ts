@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { ProgressCallback } from './types.js';
+import type { ProgressCallback, ReadOptions } from './types.js';
 
 const POW10 = [
   1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
@@ -136,4 +136,24 @@ export class ChunkedFile {
       this.onProgress(done, this.size);
     }
   }
+}
+
+/**
+ * Opens `path` in chunks and has the reader parse its header, so the reader's shape (`dimension`,
+ * `total`, …) is known; the file is closed again when the header is bad.
+ */
+export async function openChunkedReader<R extends { readHeader(): Promise<void> }>(
+  path: string,
+  options: ReadOptions,
+  make: (file: ChunkedFile) => R,
+): Promise<R> {
+  const file = await ChunkedFile.open(path, options.chunkSize, options.onProgress);
+  const reader = make(file);
+  try {
+    await reader.readHeader();
+  } catch (e) {
+    await file.close();
+    throw e;
+  }
+  return reader;
 }

@@ -1,5 +1,5 @@
 import { AppError, ErrorCode } from '../errors.js';
-import { ChunkedFile, parseNumber } from './bytes.js';
+import { openChunkedReader, parseNumber, type ChunkedFile } from './bytes.js';
 import type { ReadOptions, WordVectorEntry, WordVectorReader } from './types.js';
 
 /**
@@ -243,13 +243,5 @@ export class GloveJsonReader implements WordVectorReader {
 
 /** Opens the JSON and reads up to the first vector, so `dimension` and `total` are set. */
 export async function openGloveJson(path: string, options: ReadOptions = {}): Promise<GloveJsonReader> {
-  const file = await ChunkedFile.open(path, options.chunkSize, options.onProgress);
-  const reader = new GloveJsonReader(file, path, options);
-  try {
-    await reader.readHeader();
-  } catch (e) {
-    await file.close();
-    throw e;
-  }
-  return reader;
+  return openChunkedReader(path, options, (file) => new GloveJsonReader(file, path, options));
 }

@@ -1,5 +1,5 @@
 import { AppError, ErrorCode } from '../errors.js';
-import { ChunkedFile, parseNumber } from './bytes.js';
+import { openChunkedReader, parseNumber, type ChunkedFile } from './bytes.js';
 import type { ReadOptions, WordVectorEntry, WordVectorReader } from './types.js';
 
 /**
@@ -135,13 +135,5 @@ export class TextVectorsReader implements WordVectorReader {
 
 /** Opens a text vector file and detects its flavour, so `format`, `dimension` and `total` are set. */
 export async function openTextVectors(path: string, options: ReadOptions = {}): Promise<TextVectorsReader> {
-  const file = await ChunkedFile.open(path, options.chunkSize, options.onProgress);
-  const reader = new TextVectorsReader(file, path, options);
-  try {
-    await reader.readHeader();
-  } catch (e) {
-    await file.close();
-    throw e;
-  }
-  return reader;
+  return openChunkedReader(path, options, (file) => new TextVectorsReader(file, path, options));
 }
