@@ -29,18 +29,6 @@ export async function timed(
   return out;
 }
 
-/** Deterministic PRNG (mulberry32), so every run uses the same synthetic data and queries. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Runs `n` async jobs with at most `concurrency` in flight. */
 export async function pool<T>(
   items: readonly T[],

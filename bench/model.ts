@@ -2,7 +2,8 @@
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { EncoderManifest } from '../src/models/manifest.js';
-import { log, median, now, percentile, rng } from './lib.js';
+import { mulberry32 } from '../src/training/random.js';
+import { log, median, now, percentile } from './lib.js';
 
 export interface ModelRow {
   threads: number;
@@ -23,7 +24,7 @@ export async function benchEncoder(
 ): Promise<ModelRow[]> {
   const { width, height, layout, name } = manifest.input;
   const rows: ModelRow[] = [];
-  const r = rng(1);
+  const r = mulberry32(1);
   const maxBatch = Math.max(...opts.batches);
   const data = Float32Array.from({ length: maxBatch * width * height * 3 }, () => r());
   const tensor = (b: number) =>

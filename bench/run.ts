@@ -12,6 +12,7 @@ import { createLogger } from '../src/log.js';
 import { encoderManifestSchema, readManifest } from '../src/models/manifest.js';
 import { IMAGES, VOCABULARY, type ImagePayload } from '../src/services/collections.js';
 import { VocabularyService } from '../src/services/vocabulary.service.js';
+import { mulberry32 } from '../src/training/random.js';
 import { defaultGlovePath } from '../src/training/word-space.js';
 import { openGloveJson } from '../src/words/glove-json.reader.js';
 import { EmbeddedStore } from '../src/store/embedded.store.js';
@@ -25,7 +26,6 @@ import {
   now,
   percentile,
   pool,
-  rng,
   stampFiles,
   table,
   type Figure,
@@ -297,7 +297,7 @@ try {
   // 10k most frequent words (what people type). Each is the word's vector plus small noise.
   const byFrequency: string[] = [];
   for await (const entry of await openGloveJson(defaultGlovePath())) byFrequency.push(entry.word);
-  const rq = rng(9);
+  const rq = mulberry32(9);
   const querySet = async (pool: number): Promise<Float32Array[]> => {
     const words = Array.from({ length: M.vocabQ }, () => byFrequency[Math.floor(rq() * pool)]!);
     const points = await store.get(VOCABULARY, words, { withVectors: true });
@@ -409,7 +409,7 @@ try {
   const vocabSvc = new VocabularyService(store, { maxTextLength: 200 });
   const qvecs = new Map<string, Float32Array>();
   for (const q of QUERIES) qvecs.set(q, await vocabSvc.textVector(q));
-  const rs = rng(7);
+  const rs = mulberry32(7);
   const visualDim = manifest.output.dimension;
   const scaling: Record<string, unknown>[] = [];
   let lastLoad: { clients: number; rps: number; p50: number; p99: number }[] = [];
