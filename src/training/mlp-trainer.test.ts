@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cosine } from '../vectors.js';
 import { forwardDense } from './dense-stack.js';
 import { DEFAULT_MLP_CONFIG, trainMlp, type EpochReport } from './mlp-trainer.js';
 import { mulberry32 } from './random.js';
@@ -64,16 +65,9 @@ describe('trainMlp', () => {
     expect(result.bestValLoss).toBeLessThan(result.history[0]!.valLoss);
     // Nearest distinct target by cosine is the row's own target for most validation rows.
     const targets = [...new Map(val.y.map((t) => [t.join(','), t])).values()];
-    const cos = (a: Float32Array, b: Float32Array) => {
-      let d = 0;
-      let na = 0;
-      let nb = 0;
-      a.forEach((x, i) => ((d += x * b[i]!), (na += x * x), (nb += b[i]! * b[i]!)));
-      return d / Math.sqrt(na * nb);
-    };
     const hits = val.x.filter((x, i) => {
       const p = forwardDense(result.stack, x);
-      const best = targets.reduce((a, t) => (cos(p, t) > cos(p, a) ? t : a));
+      const best = targets.reduce((a, t) => (cosine(p, t) > cosine(p, a) ? t : a));
       return best.join(',') === val.y[i]!.join(',');
     }).length;
     expect(hits / val.x.length).toBeGreaterThan(0.8);

@@ -171,30 +171,33 @@ function classesOf(
 
 type BatchLoss = (pred: tf.Tensor2D, rows: tf.Tensor1D) => tf.Scalar;
 
-/** `extra`: targets that compete in the softmax as well (validation with too few classes of its own). */
+/**
+ * The batch loss. For the softmax, the classes are the distinct rows of `targets`; when those are fewer
+ * than two (a validation split with a single concept), the `fallback` rows compete as well.
+ */
 function lossFor(
   config: MlpConfig,
   y: tf.Tensor2D,
   targets: readonly Float32Array[],
-  extra: readonly Float32Array[] = [],
+  fallback: readonly Float32Array[] = [],
 ) {
   if (config.loss === 'cosine') {
     const loss: BatchLoss = (pred, rows) => cosineLoss(tf.gather(y, rows), pred);
     return { loss, dispose: () => undefined };
   }
-  const classes = classesOf(targets, extra);
+  let classes = classesOf(targets);
+  if (classes.count < 2 && fallback.length > 0) {
+    tf.dispose([classes.vectors, classes.labels]);
+    classes = classesOf(targets, fallback);
+  }
   if (classes.count < 2) {
     tf.dispose([classes.vectors, classes.labels]);
     throw new Error('the softmax loss needs at least two distinct labels');
   }
+  const { vectors, labels } = classes;
   const loss: BatchLoss = (pred, rows) =>
-    softmaxCosineLoss(classes.vectors, tf.gather(classes.labels, rows), pred, config.temperature);
-  return { loss, dispose: () => tf.dispose([classes.vectors, classes.labels]) };
-}
-
-/** Validation ranks among its own labels, or among every label when it holds fewer than two. */
-function distinctCount(targets: readonly Float32Array[]): number {
-  return new Set(targets.map((t) => t.join(','))).size;
+    softmaxCosineLoss(vectors, tf.gather(labels, rows), pred, config.temperature);
+  return { loss, dispose: () => tf.dispose([vectors, labels]) };
 }
 
 function snapshot(tensors: readonly tf.Tensor[]): Float32Array[] {
@@ -249,7 +252,8 @@ export async function trainMlp(
   const xVal = toTensor(val.x, inputDim);
   const yVal = toTensor(val.y, outputDim);
   const trainLoss = lossFor(config, yTrain, train.y);
-  const valLossOf = lossFor(config, yVal, val.y, distinctCount(val.y) < 2 ? train.y : []);
+  // Validation ranks among its own labels, or among every label when it holds fewer than two.
+  const valLossOf = lossFor(config, yVal, val.y, train.y);
 
   let history: EpochReport[] = [];
   let bestValLoss = Infinity;
