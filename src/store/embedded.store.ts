@@ -272,7 +272,7 @@ export class EmbeddedStore implements VectorStore {
       const pred = compileFilter(req.filter);
       const subset = pred ? c.mem.filteredSlots(JSON.stringify(req.filter), pred) : undefined;
       const hits =
-        req.exact || !c.ann.ready(v) || (subset && subset.length * c.mem.dims[v]! <= this.exactFilterBudget)
+        req.exact || !c.ann.ready(v) || (subset && subset.size * c.mem.dims[v]! <= this.exactFilterBudget)
           ? c.mem.exactTopK(v, query, needed, pred, req.scoreThreshold, subset)
           : c.ann.search(v, query, needed, pred, req.scoreThreshold, subset);
       return hits.slice(offset).map((h) => ({ ...this.pointAt(c, h.slot, req.withVectors), score: h.score }));
@@ -284,7 +284,7 @@ export class EmbeddedStore implements VectorStore {
       const c = this.coll(collection);
       validateFilter(filter);
       const pred = compileFilter(filter);
-      return pred ? c.mem.filteredSlots(JSON.stringify(filter), pred).length : c.mem.count;
+      return pred ? c.mem.filteredSlots(JSON.stringify(filter), pred).size : c.mem.count;
     });
   }
 

@@ -105,7 +105,7 @@ export class CollectionAnn {
     needed: number,
     pred?: Predicate,
     threshold?: number,
-    subset?: Int32Array,
+    subset?: ReadonlySet<number>,
   ): Hit[] {
     const ann = this.ann[v];
     const exact = () => this.mem.exactTopK(v, query, needed, pred, threshold, subset);
@@ -113,7 +113,7 @@ export class CollectionAnn {
     const mem = this.mem;
     const tail = this.tails[v]!;
     const indexedLive = Math.max(1, mem.count - tail.size);
-    const share = subset ? Math.max(subset.length, 1) / Math.max(mem.count, 1) : 1;
+    const share = subset ? Math.max(subset.size, 1) / Math.max(mem.count, 1) : 1;
     const fetch = Math.min(
       ann.size,
       Math.ceil((((pred ? 2 : 1) * needed + 32) / share) * (ann.size / indexedLive)),
