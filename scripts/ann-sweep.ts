@@ -3,10 +3,13 @@
  * recall@10 vs exact per ef, for each connectivity M. Queries are word vectors plus small noise, as in
  * the benchmark. Run: node dist/scripts/ann-sweep.js '[16,32]' '[128,256,384,512]' [top-N pool]
  */
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Index, MetricKind, ScalarKind } from 'usearch';
 import { defaultGlovePath } from '../src/training/word-space.js';
+import { mulberry32 } from '../src/training/random.js';
+import { dot, normalize } from '../src/vectors.js';
 import { openGloveJson } from '../src/words/glove-json.reader.js';
 
 const ms = JSON.parse(process.argv[2] ?? '[16,32]') as number[];
@@ -19,14 +22,8 @@ for await (const entry of reader) rows.push(entry.vector);
 const dim = rows[0]!.length;
 const n = rows.length;
 const data = new Float32Array(n * dim);
-rows.forEach((v, i) => {
-  let norm = 0;
-  for (const x of v) norm += x * x;
-  norm = Math.sqrt(norm) || 1;
-  for (let k = 0; k < dim; k++) data[i * dim + k] = v[k]! / norm;
-});
-let seed = 9;
-const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+rows.forEach((v, i) => data.set(normalize(v), i * dim));
+const rnd = mulberry32(9);
 const queries = Array.from({ length: 200 }, () => {
   const i = Math.floor(rnd() * (pool || n));
   const q = data.slice(i * dim, (i + 1) * dim);
@@ -34,12 +31,7 @@ const queries = Array.from({ length: 200 }, () => {
   return q;
 });
 const truth = queries.map((q) => {
-  const scores = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let k = 0; k < dim; k++) s += q[k]! * data[i * dim + k]!;
-    scores[i] = s;
-  }
+  const scores = Float32Array.from({ length: n }, (_, i) => dot(q, data, i * dim));
   return new Set(
     Array.from(scores.keys())
       .sort((a, b) => scores[b]! - scores[a]!)
@@ -81,4 +73,5 @@ for (const m of ms) {
       `M ${m} ef ${ef}: p50 ${lat[100]!.toFixed(3)} ms, p99 ${lat[198]!.toFixed(3)} ms, recall@10 ${(found / 2000).toFixed(4)}\n`,
     );
   }
+  rmSync(file, { force: true });
 }

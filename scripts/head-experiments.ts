@@ -16,6 +16,7 @@ import { applyInputTransform, type InputTransformOptions } from '../src/training
 import type { LabelledImage } from '../src/training/labelled-images.js';
 import type { MlpConfig } from '../src/training/mlp-trainer.js';
 import { loadWordSpace } from '../src/training/word-space.js';
+import { normalize } from '../src/vectors.js';
 
 interface Variant {
   name: string;
@@ -54,12 +55,6 @@ const pick = (rs: typeof train, domains?: string[], augment = false) => {
 };
 const targetOf = (c: string) => space.labelVector(c);
 const COCO = JSON.parse(await readFile('scripts/coco-labels.json', 'utf8')) as string[];
-const unit = (v: Float32Array) => {
-  let n = 0;
-  for (const x of v) n += x * x;
-  n = Math.sqrt(n) || 1;
-  return v.map((x) => x / n);
-};
 /** ConSE: the score-weighted mean of the top classes' unit word vectors. */
 function conseVector(scores: readonly number[], top: number): Float32Array {
   const order = scores
@@ -69,9 +64,9 @@ function conseVector(scores: readonly number[], top: number): Float32Array {
   const out = new Float32Array(space.dimension);
   for (const [score, k] of order) {
     const v = space.labelVector(COCO[k]!);
-    if (v) unit(v).forEach((x, i) => (out[i] = out[i]! + score * x));
+    if (v) normalize(v).forEach((x, i) => (out[i] = out[i]! + score * x));
   }
-  return unit(out);
+  return normalize(out);
 }
 
 for (const v of variants) {
@@ -108,7 +103,7 @@ for (const v of variants) {
     const stack = deshrink(head.stack, meanTarget, gamma, spread);
     const predictions = new Map(
       indexed.map((r) => {
-        const pred = unit(forwardDense(stack, applyInputTransform(head.transform, r.feature)));
+        const pred = normalize(forwardDense(stack, applyInputTransform(head.transform, r.feature)));
         const scores = cocoScores?.[r.item.path];
         if (!scores || weight === 0) return [r.index, pred];
         const c = conseVector(scores, v.conse!.top);
