@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildDefaultDataset } from '../src/training/default-dataset.js';
+import type { IconifyEmojiSet } from '../src/training/iconify-emoji.js';
 import { loadWordSpace } from '../src/training/word-space.js';
 
 const outDir = path.resolve(process.argv[2] ?? '.cache/dataset');
@@ -15,7 +16,12 @@ const vocab = {
   isKnown: (w: string) => space.lookup(w) !== undefined,
   isNoun: (w: string) => space.nouns.has(w),
 };
-const items = await buildDefaultDataset(vocab);
+const items = await buildDefaultDataset(vocab, {
+  ...(process.env.ICONIFY_SETS !== undefined
+    ? { iconifySets: process.env.ICONIFY_SETS.split(',').filter(Boolean) as IconifyEmojiSet[] }
+    : {}),
+  renderDir: path.join(outDir, 'iconify'),
+});
 await mkdir(outDir, { recursive: true });
 await writeFile(path.join(outDir, 'default.json'), JSON.stringify(items, null, 1));
 const csv = ['path,concept,words,domain,photo,label']

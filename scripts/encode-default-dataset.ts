@@ -4,7 +4,9 @@ import path from 'node:path';
 import { datasetFeatures } from '../src/training/dataset-features.js';
 import type { LabelledImage } from '../src/training/labelled-images.js';
 
-const items = JSON.parse(await readFile('.cache/dataset/default.json', 'utf8')) as LabelledImage[];
+const items = JSON.parse(
+  await readFile(process.env.DATASET ?? '.cache/dataset/default.json', 'utf8'),
+) as LabelledImage[];
 const started = Date.now();
 let last = 0;
 const result = await datasetFeatures(items, {

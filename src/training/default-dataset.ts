@@ -1,6 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import {
+  codepointKey,
+  ICONIFY_EMOJI_SETS,
+  renderIconifyEmoji,
+  type IconifyEmojiSet,
+} from './iconify-emoji.js';
 import { labelWords, type LabelVocabulary } from './label-words.js';
 import type { LabelledImage } from './labelled-images.js';
 import { photoLikeness } from './photo-likeness.js';
@@ -8,6 +14,7 @@ import { photoLikeness } from './photo-likeness.js';
 /**
  * The shipped head's training set, built only from installed packages:
  *  - emoji-datasource names + emoji-datasource-twitter / -google 64 px PNGs (domain "emoji")
+ *  - the same emoji drawn by other artists: Iconify SVG sets rendered to PNG (domain "emoji")
  *  - Debian tuxpaint-stamps-default PNGs with their English .txt descriptions (domain "stamp")
  */
 
@@ -23,6 +30,10 @@ export interface DefaultDatasetOptions {
   /** At most this many images per (concept, source) so generic heads such as "face" do not dominate. */
   maxPerConceptSource?: number;
   stampsDir?: string;
+  /** Iconify emoji sets to add (default: all of ICONIFY_EMOJI_SETS); [] keeps Twemoji + Noto only. */
+  iconifySets?: readonly IconifyEmojiSet[];
+  /** Where the Iconify SVGs are rendered to PNG (default .cache/dataset/iconify). */
+  renderDir?: string;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -34,6 +45,8 @@ interface EmojiRow {
   subcategory: string;
   has_img_twitter: boolean;
   has_img_google: boolean;
+  unified: string;
+  non_qualified: string | null;
 }
 
 function emojiLabel(row: EmojiRow, vocab: LabelVocabulary): { label: string; words: string[] } | undefined {
@@ -46,7 +59,10 @@ function emojiLabel(row: EmojiRow, vocab: LabelVocabulary): { label: string; wor
   return words.length > 0 ? { label: name.toLowerCase(), words } : undefined;
 }
 
-async function emojiItems(vocab: LabelVocabulary): Promise<LabelledImage[]> {
+async function emojiItems(
+  vocab: LabelVocabulary,
+  iconify: readonly Map<string, string>[],
+): Promise<LabelledImage[]> {
   const require = createRequire(import.meta.url);
   const rows = JSON.parse(
     await readFile(require.resolve('emoji-datasource/emoji.json'), 'utf8'),
@@ -66,6 +82,18 @@ async function emojiItems(vocab: LabelVocabulary): Promise<LabelledImage[]> {
         concept: label.words.join(' '),
         domain: 'emoji',
       });
+    }
+    for (const rendered of iconify) {
+      const keys = [row.unified, row.non_qualified, row.unified.replace(/-FE0F/g, '')];
+      const file = keys.flatMap((k) => (k ? [rendered.get(codepointKey(k))] : [])).find(Boolean);
+      if (file)
+        items.push({
+          path: file,
+          label: label.label,
+          words: label.words,
+          concept: label.words.join(' '),
+          domain: 'emoji',
+        });
     }
   }
   return items;
@@ -111,19 +139,32 @@ async function stampItems(
   return items;
 }
 
+/** The emoji artist: `…/img/<vendor>/64/x.png` for emoji-datasource, `…/<set>/<code>.png` for Iconify. */
+function emojiSource(file: string): string {
+  return file.includes('/img/') ? file.split('/img/')[1]!.split('/')[0]! : path.basename(path.dirname(file));
+}
+
 /** Builds the item list (paths absolute), capped per (concept, source). */
 export async function buildDefaultDataset(
   vocab: LabelVocabulary,
   options: DefaultDatasetOptions = {},
 ): Promise<LabelledImage[]> {
   const cap = options.maxPerConceptSource ?? 6;
+  const renderDir = path.resolve(options.renderDir ?? '.cache/dataset/iconify');
+  const iconify: Map<string, string>[] = [];
+  for (const set of options.iconifySets ?? (Object.keys(ICONIFY_EMOJI_SETS) as IconifyEmojiSet[]))
+    iconify.push(
+      await renderIconifyEmoji(set, renderDir, 128, (done, total) =>
+        options.onProgress?.(`render ${set}`, done, total),
+      ),
+    );
   const all = [
-    ...(await emojiItems(vocab)),
+    ...(await emojiItems(vocab, iconify)),
     ...(await stampItems(vocab, options.stampsDir ?? TUXPAINT_STAMPS_DIR, options.onProgress)),
   ];
   const counts = new Map<string, number>();
   return all.filter((item) => {
-    const source = item.domain === 'emoji' ? item.path.split('/img/')[1]!.split('/')[0]! : 'stamp';
+    const source = item.domain === 'emoji' ? emojiSource(item.path) : 'stamp';
     const key = `${item.concept}\u0000${source}`;
     const n = counts.get(key) ?? 0;
     counts.set(key, n + 1);
