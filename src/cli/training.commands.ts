@@ -18,6 +18,12 @@ function positiveNumber(value: string): number {
   return n;
 }
 
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number ≥ 0');
+  return n;
+}
+
 function hiddenSizes(value: string): number[] {
   return value === '' ? [] : value.split(',').map((v) => positiveInt(v.trim()));
 }
@@ -60,6 +66,13 @@ export function registerTrainingCommands(program: Command, ctx: CliContext): voi
       'cosine',
     )
     .option('--temperature <t>', 'softmax temperature on cosines', positiveNumber, 0.1)
+    .option(
+      '--conse <weight>',
+      'fold a ConSE blend over the training labels into the head with this weight (0 = off)',
+      nonNegativeNumber,
+      0,
+    )
+    .option('--conse-temperature <t>', 'softmax temperature of the ConSE blend', positiveNumber, 0.03)
     .option('--zero-shot', 'hold out the unseen concepts of the evaluation split (to measure zero-shot)')
     .option('--ridge-out <dir>', 'also export the closed-form ridge baseline as a head here')
     .action(
@@ -72,6 +85,8 @@ export function registerTrainingCommands(program: Command, ctx: CliContext): voi
         learningRate: number;
         loss: 'cosine' | 'softmax';
         temperature: number;
+        conse: number;
+        conseTemperature: number;
         zeroShot?: boolean;
         ridgeOut?: string;
       }) => {
@@ -85,6 +100,7 @@ export function registerTrainingCommands(program: Command, ctx: CliContext): voi
           cacheDir: path.join(config.dataDir, 'feature-cache'),
           holdOutUnseen: opts.zeroShot === true,
           ...(opts.ridgeOut ? { ridgeOut: path.resolve(opts.ridgeOut) } : {}),
+          ...(opts.conse > 0 ? { conse: { weight: opts.conse, temperature: opts.conseTemperature } } : {}),
           mlp: {
             epochs: opts.epochs,
             hidden: opts.hidden,

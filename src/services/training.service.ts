@@ -7,6 +7,7 @@ import {
   type SplitOptions,
 } from '../eval/split.js';
 import type { HeadManifest } from '../models/manifest.js';
+import { conseBlendOf, type ConseBlendOptions } from '../training/conse-blend.js';
 import { datasetFeatures } from '../training/dataset-features.js';
 import { forwardDense, type DenseStack } from '../training/dense-stack.js';
 import { chooseGamma, deshrink, meanVector, outputSpread } from '../training/deshrink.js';
@@ -47,6 +48,8 @@ export interface TrainHeadOptions {
   gammas?: number[];
   /** Also train on mirrored and zoomed views of every training image. */
   augment?: boolean;
+  /** Fold a ConSE blend over the training classes into the exported head (see conse-blend.ts). */
+  conse?: ConseBlendOptions;
   /** Share of (seen) concepts held out for choosing the best epoch; default 0.1. */
   valFraction?: number;
   /** Resume file for the MLP; default `<out>/.checkpoint.bin`. */
@@ -179,6 +182,12 @@ export async function trainHead(options: TrainHeadOptions): Promise<TrainHeadRes
   const spread = spreadOf(fitted);
   const chosen = chooseGamma(fitted.stack, meanTarget, gammas, valFor(fitted.transform), targetOf, spread);
   const stack = deshrink(fitted.stack, meanTarget, chosen.gamma, spread);
+  const blend = options.conse
+    ? conseBlendOf(
+        trainSet.items.flatMap((i) => targetOf(i.concept) ?? []),
+        options.conse,
+      )
+    : undefined;
 
   let ridge: TrainHeadResult['ridge'];
   const lambda = options.ridgeLambda ?? 300;
@@ -229,7 +238,8 @@ export async function trainHead(options: TrainHeadOptions): Promise<TrainHeadRes
     name: options.name ?? path.basename(options.out),
     encoder: data.encoder.name,
     wordVectors: space.name,
-    architecture: describeArchitecture(stack, fitted.transform),
+    architecture: describeArchitecture(stack, fitted.transform, blend),
+    ...(blend ? { blend } : {}),
     training: {
       images: options.images,
       config: result.config,
@@ -252,6 +262,7 @@ export async function trainHead(options: TrainHeadOptions): Promise<TrainHeadRes
       bestEpoch: result.bestEpoch,
       augment: options.augment ? ['flop', 'zoom'] : [],
       deshrink: { gamma: chosen.gamma, valHitAt5ByGamma: chosen.valHitAt5 },
+      ...(blend ? { conse: { ...options.conse, classes: blend.classes } } : {}),
       encoderSha256: data.encoder.sha256,
     },
     metrics: {

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OnnxRuntime, runRows } from '../models/onnx-runtime.js';
 import { ProjectionHead } from '../models/projection-head.js';
+import { applyConseBlend, conseBlendOf } from './conse-blend.js';
+import { forwardDense } from './dense-stack.js';
 import { exportHead, describeArchitecture } from './head-export.js';
 import { applyInputTransform, fitInputTransform } from './input-transform.js';
 import { buildMlp, DEFAULT_MLP_CONFIG, trainMlp } from './mlp-trainer.js';
@@ -87,5 +89,46 @@ describe('exportHead', () => {
     );
     expect(rawDiff).toBeLessThan(1e-4);
     model.dispose();
+  });
+
+  it('folds a ConSE blend into the graph: ONNX equals the reference blend within 1e-5', async () => {
+    const rng = mulberry32(11);
+    const { train, val } = syntheticRows(rng, { inputDim: 12, outputDim: 8, classes: 6, perClass: 10 });
+    const transform = fitInputTransform(train.x, { l2: true, standardise: 'zscore' });
+    const prep = (rows: readonly Float32Array[]) => rows.map((r) => applyInputTransform(transform, r));
+    const config = { ...DEFAULT_MLP_CONFIG, hidden: [10], epochs: 2, batchSize: 16 };
+    const result = await trainMlp({ x: prep(train.x), y: train.y }, { x: prep(val.x), y: val.y }, config);
+    const blend = conseBlendOf(train.y, { temperature: 0.1, weight: 1 });
+    expect(blend.classes).toBe(6);
+    const blendDir = path.join(dir, 'blend');
+    const manifest = await exportHead(blendDir, result.stack, transform, {
+      name: 'blend-head',
+      encoder: 'test-encoder',
+      wordVectors: 'glove-wink-100d',
+      architecture: describeArchitecture(result.stack, transform, blend),
+      provenance: { source: 'unit test', license: 'MIT' },
+      blend,
+    });
+    expect(manifest.architecture).toContain('ConSE blend (6 classes');
+    const session = await runtime.load(path.join(blendDir, 'model.onnx'));
+    const out = await runRows(
+      session,
+      'features',
+      'embedding',
+      Float32Array.from(val.x.flatMap((r) => Array.from(r))),
+      [val.x.length, 12],
+    );
+    const expected = val.x.map((r) =>
+      applyConseBlend(blend, forwardDense(result.stack, applyInputTransform(transform, r))),
+    );
+    const diff = Math.max(...out.flatMap((r, i) => Array.from(r, (v, j) => Math.abs(v - expected[i]![j]!))));
+    expect(diff).toBeLessThan(1e-5);
+    // The blend changed the output: it is not the plain head's direction.
+    const plain = val.x.map((r) => forwardDense(result.stack, applyInputTransform(transform, r)));
+    const unchanged = plain.every((p, i) => {
+      const n = Math.hypot(...p);
+      return Array.from(p).every((v, j) => Math.abs(v / n - out[i]![j]!) < 1e-3);
+    });
+    expect(unchanged).toBe(false);
   });
 });

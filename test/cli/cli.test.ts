@@ -125,7 +125,7 @@ describe('visem CLI', () => {
     }
     const head = path.join(work, 'head');
     const args = ['train', '--images', labelled, '--out', head, '--epochs', '3', '--hidden', '32'];
-    const run = await visem([...args, '--loss', 'softmax'], env);
+    const run = await visem([...args, '--loss', 'softmax', '--conse', '1'], env);
     expect(run.stderr).not.toMatch(/error/i);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
@@ -133,11 +133,15 @@ describe('visem CLI', () => {
     );
     const manifest = JSON.parse(await readFile(path.join(head, 'manifest.json'), 'utf8')) as {
       output: { dimension: number };
-      training: { lossFunction: string; config: { hidden: number[]; loss: string } };
+      architecture: string;
+      training: { lossFunction: string; config: { hidden: number[]; loss: string }; conse?: object };
     };
     expect(manifest.output.dimension).toBe(100);
     expect(manifest.training.config).toMatchObject({ hidden: [32], loss: 'softmax' });
     expect(manifest.training.lossFunction).toMatch(/softmax/);
+    // The ConSE blend over the labels it trained on is part of the exported graph.
+    expect(manifest.architecture).toMatch(/ConSE blend \(\d+ classes, τ 0.03, weight 1\)/);
+    expect(manifest.training.conse).toMatchObject({ weight: 1, temperature: 0.03 });
 
     const evaluation = await visem(['eval', '--images', labelled, '--heads', head], env);
     expect(evaluation.code).toBe(0);
@@ -159,5 +163,8 @@ describe('visem CLI', () => {
     const bad = await visem([...args.slice(0, -4), '--epochs', '0', '--loss', 'hinge'], env);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/--epochs.*positive integer/);
+    const badBlend = await visem([...args, '--conse', '-1'], env);
+    expect(badBlend.code).not.toBe(0);
+    expect(badBlend.stderr).toMatch(/--conse.*number ≥ 0/);
   });
 });
