@@ -34,7 +34,9 @@ const variants = JSON.parse(process.argv[2] ?? '[]') as Variant[];
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
 const space = await loadWordSpace();
-const items = JSON.parse(await readFile('.cache/dataset/default.json', 'utf8')) as LabelledImage[];
+const items = JSON.parse(
+  await readFile(process.env.DATASET ?? '.cache/dataset/default.json', 'utf8'),
+) as LabelledImage[];
 const data = await datasetFeatures(items, {
   encoderDir: path.resolve('models/inception-v3-mixed6'),
   cacheDir: path.resolve('.cache/features'),

@@ -23,6 +23,8 @@ export interface FitHeadOptions {
   checkpointFile?: string;
   onEpoch?: (report: EpochReport) => void;
   signal?: AbortSignal;
+  /** See TrainMlpOptions.negatives. */
+  negatives?: readonly Float32Array[];
 }
 
 export interface FittedHead {
@@ -67,6 +69,7 @@ export async function fitMlpHead(
       ...(options.onEpoch ? { onEpoch: options.onEpoch } : {}),
       ...(options.checkpointFile ? { checkpointFile: options.checkpointFile } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.negatives ? { negatives: options.negatives } : {}),
     },
   );
   return { stack: result.stack, transform, result };

@@ -68,6 +68,11 @@ export interface TrainMlpOptions {
   checkpointFile?: string;
   signal?: AbortSignal;
   backend?: TfBackend;
+  /**
+   * Extra unit word vectors that compete in the training softmax without ever being a target (e.g. the
+   * label vocabulary), so predictions also keep away from words no training image is labelled with.
+   */
+  negatives?: readonly Float32Array[];
 }
 
 export interface MlpTrainResult {
@@ -180,12 +185,13 @@ function lossFor(
   y: tf.Tensor2D,
   targets: readonly Float32Array[],
   fallback: readonly Float32Array[] = [],
+  negatives: readonly Float32Array[] = [],
 ) {
   if (config.loss === 'cosine') {
     const loss: BatchLoss = (pred, rows) => cosineLoss(tf.gather(y, rows), pred);
     return { loss, dispose: () => undefined };
   }
-  let classes = classesOf(targets);
+  let classes = classesOf(targets, negatives);
   if (classes.count < 2 && fallback.length > 0) {
     tf.dispose([classes.vectors, classes.labels]);
     classes = classesOf(targets, fallback);
@@ -251,7 +257,7 @@ export async function trainMlp(
   const yTrain = toTensor(train.y, outputDim);
   const xVal = toTensor(val.x, inputDim);
   const yVal = toTensor(val.y, outputDim);
-  const trainLoss = lossFor(config, yTrain, train.y);
+  const trainLoss = lossFor(config, yTrain, train.y, [], options.negatives);
   // Validation ranks among its own labels, or among every label when it holds fewer than two.
   const valLossOf = lossFor(config, yVal, val.y, train.y);
 
