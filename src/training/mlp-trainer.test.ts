@@ -84,4 +84,22 @@ describe('trainMlp', () => {
     const oneClass = { x: train.x.slice(0, 2), y: [train.y[0]!, train.y[0]!] };
     await expect(trainMlp(oneClass, single, { ...config, loss: 'softmax' })).rejects.toThrow(/two distinct/);
   });
+
+  it('softmax negatives compete in the training loss but never become targets', async () => {
+    // No dropout, same seed: the only difference between the runs is the extra competing vectors.
+    const base = { ...config, epochs: 1, dropout: 0, loss: 'softmax' as const };
+    const negatives = syntheticRows(mulberry32(99), {
+      inputDim: 1,
+      outputDim: 8,
+      classes: 40,
+      perClass: 1,
+    }).targets;
+    const plain = await trainMlp(train, val, base);
+    const withNegatives = await trainMlp(train, val, base, { negatives });
+    // More classes in the softmax: a larger training loss from the same starting weights...
+    expect(withNegatives.history[0]!.trainLoss).toBeGreaterThan(plain.history[0]!.trainLoss + 0.1);
+    // ...while validation still ranks among the 6 validation labels only: the loss stays near ln 6, well
+    // under ln 46 (what it would start from if the negatives competed there too).
+    expect(withNegatives.history[0]!.valLoss).toBeLessThan(Math.log(6) + 1);
+  });
 });
