@@ -11,7 +11,7 @@ import { splitByConcept, validationSplit } from '../src/eval/split.js';
 import { groupOf } from '../src/eval/evaluate-items.js';
 import { datasetFeatures } from '../src/training/dataset-features.js';
 import { forwardDense, type DenseStack } from '../src/training/dense-stack.js';
-import { deshrink, meanVector } from '../src/training/deshrink.js';
+import { deshrink, meanVector, outputSpread } from '../src/training/deshrink.js';
 import { fitMlpHead, fitRidgeHead, type FittedHead } from '../src/training/fit-head.js';
 import { applyInputTransform, type InputTransform } from '../src/training/input-transform.js';
 import type { LabelledImage } from '../src/training/labelled-images.js';
@@ -24,6 +24,7 @@ const args = JSON.parse(process.argv[2] ?? '{}') as {
   mlp?: Partial<MlpConfig>;
   ridge?: number;
   heads?: number;
+  spread?: boolean;
   /** Repeat photo-like training rows this many times (default 1). */
   photoRepeat?: number;
   /** Add the N most frequent label-vocabulary words as softmax negatives. */
@@ -163,7 +164,16 @@ function conse(p: Float32Array, top: number, temperature: number): Float32Array 
 }
 
 for (const gamma of args.gammas ?? [1, 2]) {
-  const stacks = heads.map((h) => ({ h, stack: deshrink(h.stack, meanTarget, gamma) }));
+  // With `spread`, the de-shrink that trainHead applies (recentred on the targets' mean, rescaled by spread).
+  const stacks = heads.map((h) => {
+    if (!args.spread) return { h, stack: deshrink(h.stack, meanTarget, gamma) };
+    const sample = train.filter((_, i) => i % 2 === 0);
+    const spread = outputSpread(
+      sample.map((r) => forwardDense(h.stack, applyInputTransform(h.transform, r.feature))),
+      sample.map((r) => targetOf(r.item.concept)!),
+    );
+    return { h, stack: deshrink(h.stack, meanTarget, gamma, spread) };
+  });
   const project = (f: Float32Array) => {
     const sum = new Float32Array(space.dimension);
     for (const { h, stack } of stacks) {
