@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildDefaultDataset } from '../src/training/default-dataset.js';
-import type { IconifyEmojiSet } from '../src/training/iconify-emoji.js';
+import { ICONIFY_EMOJI_SETS, isIconifyEmojiSet } from '../src/training/iconify-emoji.js';
 import { loadWordSpace } from '../src/training/word-space.js';
 
 const outDir = path.resolve(process.argv[2] ?? '.cache/dataset');
@@ -16,10 +16,15 @@ const vocab = {
   isKnown: (w: string) => space.lookup(w) !== undefined,
   isNoun: (w: string) => space.nouns.has(w),
 };
+// ICONIFY_SETS=a,b picks Iconify sets (empty: none); unknown names fail before anything runs.
+const iconifySets = process.env.ICONIFY_SETS?.split(',').filter(Boolean);
+const unknown = iconifySets?.filter((s) => !isIconifyEmojiSet(s)) ?? [];
+if (unknown.length > 0)
+  throw new Error(
+    `unknown ICONIFY_SETS ${unknown.join(', ')}; known: ${Object.keys(ICONIFY_EMOJI_SETS).join(', ')}`,
+  );
 const items = await buildDefaultDataset(vocab, {
-  ...(process.env.ICONIFY_SETS !== undefined
-    ? { iconifySets: process.env.ICONIFY_SETS.split(',').filter(Boolean) as IconifyEmojiSet[] }
-    : {}),
+  ...(iconifySets ? { iconifySets: iconifySets.filter(isIconifyEmojiSet) } : {}),
   renderDir: path.join(outDir, 'iconify'),
 });
 await mkdir(outDir, { recursive: true });

@@ -4,19 +4,15 @@
  *   node dist/scripts/head-experiments.js '<json list of {name, mlp?, input?, ridge?}>'
  */
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { evaluateItems, METRICS_HEADER, metricsRows } from '../src/eval/evaluate-items.js';
-import { splitByConcept, validationSplit } from '../src/eval/split.js';
 import { hitReport } from '../src/eval/zero-shot.js';
-import { datasetFeatures } from '../src/training/dataset-features.js';
 import { forwardDense } from '../src/training/dense-stack.js';
 import { deshrink, meanVector, outputSpread } from '../src/training/deshrink.js';
 import { fitMlpHead, fitRidgeHead, type FittedHead } from '../src/training/fit-head.js';
 import { applyInputTransform, type InputTransformOptions } from '../src/training/input-transform.js';
-import type { LabelledImage } from '../src/training/labelled-images.js';
 import type { MlpConfig } from '../src/training/mlp-trainer.js';
-import { loadWordSpace } from '../src/training/word-space.js';
 import { normalize } from '../src/vectors.js';
+import { loadExperimentData } from './experiment-data.js';
 
 interface Variant {
   name: string;
@@ -33,19 +29,8 @@ interface Variant {
 const variants = JSON.parse(process.argv[2] ?? '[]') as Variant[];
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
-const space = await loadWordSpace();
-const items = JSON.parse(
-  await readFile(process.env.DATASET ?? '.cache/dataset/default.json', 'utf8'),
-) as LabelledImage[];
-const data = await datasetFeatures(items, {
-  encoderDir: path.resolve('models/inception-v3-mixed6'),
-  cacheDir: path.resolve('.cache/features'),
-  augment: variants.some((v) => v.augment) ? ['flop', 'zoom'] : [],
-});
-const indexed = data.items.map((item, i) => ({ item, feature: data.features[i]!, index: i }));
+const { space, data, indexed, seen, train, val } = await loadExperimentData(variants.some((v) => v.augment));
 const views = Object.values(data.augmented);
-const { seen } = splitByConcept(indexed.map((r) => ({ ...r, concept: r.item.concept })));
-const { train, val } = validationSplit(seen, 0.1);
 out(`items ${data.items.length}, seen ${seen.length} (train ${train.length}, val ${val.length})`);
 const pick = (rs: typeof train, domains?: string[], augment = false) => {
   const f = rs.filter((r) => !domains || domains.includes(r.item.domain ?? ''));

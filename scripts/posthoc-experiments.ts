@@ -7,17 +7,14 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { scoreRows, vectorMatrix, type VectorMatrix } from '../src/eval/ranking.js';
-import { splitByConcept, validationSplit } from '../src/eval/split.js';
 import { groupOf } from '../src/eval/evaluate-items.js';
-import { datasetFeatures } from '../src/training/dataset-features.js';
 import { forwardDense, type DenseStack } from '../src/training/dense-stack.js';
 import { deshrink, meanVector, outputSpread } from '../src/training/deshrink.js';
 import { fitMlpHead, fitRidgeHead, type FittedHead } from '../src/training/fit-head.js';
 import { applyInputTransform, type InputTransform } from '../src/training/input-transform.js';
-import type { LabelledImage } from '../src/training/labelled-images.js';
 import type { MlpConfig } from '../src/training/mlp-trainer.js';
-import { loadWordSpace } from '../src/training/word-space.js';
 import { normalize } from '../src/vectors.js';
+import { loadExperimentData } from './experiment-data.js';
 
 const args = JSON.parse(process.argv[2] ?? '{}') as {
   name?: string;
@@ -34,18 +31,7 @@ const args = JSON.parse(process.argv[2] ?? '{}') as {
   conse?: { top: number; temperature: number; weight: number }[];
 };
 const out = (s: string) => process.stdout.write(`${s}\n`);
-const space = await loadWordSpace();
-const items = JSON.parse(
-  await readFile(process.env.DATASET ?? '.cache/dataset/default.json', 'utf8'),
-) as LabelledImage[];
-const data = await datasetFeatures(items, {
-  encoderDir: path.resolve('models/inception-v3-mixed6'),
-  cacheDir: path.resolve(process.env.FEATURES ?? '.cache/features'),
-  augment: ['flop', 'zoom'],
-});
-const indexed = data.items.map((item, i) => ({ item, feature: data.features[i]!, index: i }));
-const { seen, unseen } = splitByConcept(indexed.map((r) => ({ ...r, concept: r.item.concept })));
-const { train, val } = validationSplit(seen, 0.1);
+const { space, data, seen, unseen, train, val } = await loadExperimentData(true);
 const targetOf = (c: string) => space.labelVector(c);
 const withViews = (rows: typeof train) => {
   const rs = rows.flatMap((r) => Array.from({ length: r.item.photo ? (args.photoRepeat ?? 1) : 1 }, () => r));

@@ -6,7 +6,8 @@
  *   node dist/scripts/train-default-head.js ['{"mlp":{"hidden":[512]},"augment":true}'] [outDir] [stage]
  * stage: `all` (default) runs protocol → shipped → record. tfjs trains on one thread, so on a multi-core
  * machine run `protocol` and `shipped` as two processes at once, then `record` (copies the protocol
- * run's numbers into the shipped manifest).
+ * run's numbers into the shipped manifest). Run encode-default-dataset first: the feature cache takes one
+ * writer at a time, and with every feature cached the two stages only read it.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -75,10 +76,15 @@ async function protocolRun(wordSpace: WordSpace): Promise<void> {
   const ev = evaluation.heads[0]!.evaluation;
   for (const e of ev.comparison.examples)
     log(`${e.group}\t${e.concept}\thead: ${e.headTags.join(' ')}\tconcept: ${e.conceptNeighbours.join(' ')}`);
-  await writeFile(
-    evaluationFile,
-    JSON.stringify({ counts: ev.counts, ...ev.report, tagNeighbourOverlapAt5: ev.comparison.meanOverlap }),
-  );
+  // The recipe travels with the numbers, so `record` refuses to pair them with a head trained differently.
+  const body = {
+    recipe: args,
+    counts: ev.counts,
+    ...ev.report,
+    tagNeighbourOverlapAt5: ev.comparison.meanOverlap,
+  };
+  await writeFile(`${evaluationFile}.tmp`, JSON.stringify(body));
+  await rename(`${evaluationFile}.tmp`, evaluationFile);
 }
 
 /** (2) The shipped head: same recipe, every concept. */
@@ -103,9 +109,27 @@ async function shippedRun(wordSpace: WordSpace): Promise<void> {
 
 /** Records the protocol run's zero-shot numbers in the shipped manifest (the checksum covers model.onnx only). */
 async function record(): Promise<void> {
-  const zeroShot = JSON.parse(await readFile(evaluationFile, 'utf8')) as Record<string, unknown>;
+  const { recipe, ...zeroShot } = JSON.parse(await readFile(evaluationFile, 'utf8')) as {
+    recipe: typeof args;
+  } & Record<string, unknown>;
   const manifestPath = path.join(shipped, 'manifest.json');
-  const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { metrics?: Record<string, unknown> };
+  const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as {
+    metrics?: Record<string, unknown>;
+    training: { config: Record<string, unknown>; augment: string[]; conse?: Record<string, unknown> };
+  };
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const mismatch = [
+    ...Object.entries(recipe.mlp ?? {})
+      .filter(([k, v]) => !same(manifest.training.config[k], v))
+      .map(([k]) => `mlp.${k}`),
+    ...(manifest.training.augment.length > 0 === (recipe.augment ?? false) ? [] : ['augment']),
+    ...(same(recipe.conse?.weight, manifest.training.conse?.weight) &&
+    same(recipe.conse?.temperature, manifest.training.conse?.temperature)
+      ? []
+      : ['conse']),
+  ];
+  if (mismatch.length > 0)
+    throw new Error(`the protocol run's recipe differs from the shipped head's: ${mismatch.join(', ')}`);
   manifest.metrics = {
     ...manifest.metrics,
     zeroShot: {

@@ -73,6 +73,7 @@ export function registerTrainingCommands(program: Command, ctx: CliContext): voi
       0,
     )
     .option('--conse-temperature <t>', 'softmax temperature of the ConSE blend', positiveNumber, 0.03)
+    .option('--augment', 'also train on mirrored and 80 %-zoomed views of every training image')
     .option('--zero-shot', 'hold out the unseen concepts of the evaluation split (to measure zero-shot)')
     .option('--ridge-out <dir>', 'also export the closed-form ridge baseline as a head here')
     .action(
@@ -88,6 +89,7 @@ export function registerTrainingCommands(program: Command, ctx: CliContext): voi
         conse: number;
         conseTemperature: number;
         zeroShot?: boolean;
+        augment?: boolean;
         ridgeOut?: string;
       }) => {
         const config = ctx.config();
@@ -99,6 +101,7 @@ export function registerTrainingCommands(program: Command, ctx: CliContext): voi
           encoderDir: config.encoderDir,
           cacheDir: path.join(config.dataDir, 'feature-cache'),
           holdOutUnseen: opts.zeroShot === true,
+          augment: opts.augment === true,
           ...(opts.ridgeOut ? { ridgeOut: path.resolve(opts.ridgeOut) } : {}),
           ...(opts.conse > 0 ? { conse: { weight: opts.conse, temperature: opts.conseTemperature } } : {}),
           mlp: {
@@ -114,7 +117,7 @@ export function registerTrainingCommands(program: Command, ctx: CliContext): voi
         });
         progress.stop();
         process.stdout.write(
-          `trained on ${result.counts.train} images (${result.counts.concepts} concepts); best epoch ` +
+          `trained on ${result.counts.train} images (${result.counts.trainRows} rows, ${result.counts.concepts} concepts); best epoch ` +
             `${result.mlp.bestEpoch}, validation ${opts.loss} loss ${result.mlp.bestValLoss.toFixed(4)}; head in ${opts.out}\n`,
         );
       },

@@ -67,6 +67,8 @@ export interface TrainHeadResult {
     images: number;
     concepts: number;
     train: number;
+    /** Training rows including augmented views. */
+    trainRows: number;
     val: number;
     heldOutUnseen: number;
     skippedImages: number;
@@ -107,7 +109,7 @@ function cosineLoss(
 
 /** Word space + labelled images + their encoder features (cached): the input of training and evaluation. */
 export async function loadLabelledFeatures(
-  options: { images: string; encoderDir: string; cacheDir: string; wordSpace?: WordSpace },
+  options: { images: string; encoderDir: string; cacheDir: string; wordSpace?: WordSpace; augment?: boolean },
   progress: StageProgress,
 ) {
   progress('word-vectors', 0, 1);
@@ -121,6 +123,7 @@ export async function loadLabelledFeatures(
     encoderDir: options.encoderDir,
     cacheDir: options.cacheDir,
     onProgress: progress,
+    ...(options.augment ? { augment: ['flop', 'zoom'] as const } : {}),
   });
   return { space, labelled, data };
 }
@@ -182,9 +185,10 @@ export async function trainHead(options: TrainHeadOptions): Promise<TrainHeadRes
   const spread = spreadOf(fitted);
   const chosen = chooseGamma(fitted.stack, meanTarget, gammas, valFor(fitted.transform), targetOf, spread);
   const stack = deshrink(fitted.stack, meanTarget, chosen.gamma, spread);
+  // Every seen concept joins the blend, the validation ones too (only the unseen split stays out).
   const blend = options.conse
     ? conseBlendOf(
-        trainSet.items.flatMap((i) => targetOf(i.concept) ?? []),
+        [...trainSet.items, ...val.map((v) => v.item)].flatMap((i) => targetOf(i.concept) ?? []),
         options.conse,
       )
     : undefined;
@@ -258,6 +262,8 @@ export async function trainHead(options: TrainHeadOptions): Promise<TrainHeadRes
           }
         : 'none',
       trainImages: train.length,
+      // Rows the MLP saw per epoch: the training images plus their augmented views.
+      trainRows: trainSet.items.length,
       valImages: val.length,
       bestEpoch: result.bestEpoch,
       augment: options.augment ? ['flop', 'zoom'] : [],
@@ -281,6 +287,7 @@ export async function trainHead(options: TrainHeadOptions): Promise<TrainHeadRes
       images: data.items.length,
       concepts: new Set(data.items.map((i) => i.concept)).size,
       train: train.length,
+      trainRows: trainSet.items.length,
       val: val.length,
       heldOutUnseen: unseen.length,
       skippedImages: data.skipped.length,

@@ -4,7 +4,7 @@ import { normalize } from '../vectors.js';
  * ConSE blend (Norouzi et al., "Zero-shot learning by convex combination of semantic embeddings"): the
  * head's unit output p is scored against the training classes' word vectors, and the softmax-weighted
  * mean of those vectors is added to p:
- *   out = p + weight · unit(softmax(P·Lᵀ / temperature) · L)
+ *   out = p + weight · unit(softmax(p·Lᵀ / temperature) · L)
  * A regression head's raw output lies off the manifold of real word vectors; the convex combination
  * pulls it onto the words the head knows, while p keeps the direction towards words it never saw.
  * It is folded into the exported ONNX graph (MatMul, Softmax, MatMul), so serving needs nothing extra.

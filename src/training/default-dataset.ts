@@ -139,9 +139,10 @@ async function stampItems(
   return items;
 }
 
-/** The emoji artist: `…/img/<vendor>/64/x.png` for emoji-datasource, `…/<set>/<code>.png` for Iconify. */
-function emojiSource(file: string): string {
-  return file.includes('/img/') ? file.split('/img/')[1]!.split('/')[0]! : path.basename(path.dirname(file));
+/** The emoji artist: the Iconify set's render folder, else the emoji-datasource vendor of `…/img/<vendor>/64/x.png`. */
+function emojiSource(file: string, renderDir: string): string {
+  if (file.startsWith(renderDir + path.sep)) return path.basename(path.dirname(file));
+  return file.split(`${path.sep}img${path.sep}`).at(-1)!.split(path.sep)[0]!;
 }
 
 /** Builds the item list (paths absolute), capped per (concept, source). */
@@ -164,7 +165,7 @@ export async function buildDefaultDataset(
   ];
   const counts = new Map<string, number>();
   return all.filter((item) => {
-    const source = item.domain === 'emoji' ? emojiSource(item.path) : 'stamp';
+    const source = item.domain === 'emoji' ? emojiSource(item.path, renderDir) : 'stamp';
     const key = `${item.concept}\u0000${source}`;
     const n = counts.get(key) ?? 0;
     counts.set(key, n + 1);

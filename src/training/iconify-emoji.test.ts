@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { renderIconifyEmoji } from './iconify-emoji.js';
+import { iconSvg, readSet, renderIconifyEmoji } from './iconify-emoji.js';
 
 const DOG = '1f436';
 const APPLE = '1f34e';
@@ -36,7 +36,7 @@ describe('renderIconifyEmoji', () => {
 
   it('maps a set with an empty chars.json through the CLDR names of the others', async () => {
     const rendered = await renderIconifyEmoji('emojione', dir, 64, undefined, new Set([DOG]));
-    expect(rendered.get(DOG)).toBe(path.join(dir, 'emojione', `${DOG}.png`));
+    expect(rendered.get(DOG)).toBe(path.join(dir, 'emojione-64', `${DOG}.png`));
     expect(await inkShare(rendered.get(DOG)!)).toBeGreaterThan(0.1);
   });
 
@@ -46,5 +46,18 @@ describe('renderIconifyEmoji', () => {
     await new Promise((r) => setTimeout(r, 20));
     const again = await renderIconifyEmoji('openmoji', dir, 96, undefined, new Set([DOG]));
     expect((await stat(again.get(DOG)!)).mtimeMs).toBe(before);
+  });
+
+  it('renders a mirrored alias mirrored (Fluent draws the right-pointing hand as the left one, flipped)', async () => {
+    const { json } = await readSet('fluent-emoji-flat');
+    const pixels = (svg: string | undefined, flop: boolean) =>
+      sharp(Buffer.from(svg!)).flatten({ background: '#ffffff' }).flop(flop).raw().toBuffer();
+    const left = await pixels(iconSvg(json, 'backhand-index-pointing-left', 64), false);
+    const right = iconSvg(json, 'backhand-index-pointing-right', 64);
+    let diff = 0;
+    const mirrored = await pixels(right, true);
+    for (let i = 0; i < left.length; i++) diff += Math.abs(left[i]! - mirrored[i]!);
+    expect(diff / left.length).toBeLessThan(2);
+    expect((await pixels(right, false)).equals(left)).toBe(false);
   });
 });

@@ -16,6 +16,10 @@ export const ICONIFY_EMOJI_SETS = {
 } as const;
 export type IconifyEmojiSet = keyof typeof ICONIFY_EMOJI_SETS;
 
+export function isIconifyEmojiSet(name: string): name is IconifyEmojiSet {
+  return Object.hasOwn(ICONIFY_EMOJI_SETS, name);
+}
+
 interface IconifyIcon {
   body: string;
   width?: number;
@@ -23,7 +27,7 @@ interface IconifyIcon {
   left?: number;
   top?: number;
 }
-interface IconifyJson {
+export interface IconifyJson {
   icons: Record<string, IconifyIcon>;
   aliases?: Record<string, { parent: string } & Partial<IconifyIcon>>;
   width?: number;
@@ -35,18 +39,30 @@ export function codepointKey(unified: string): string {
   return unified.toLowerCase();
 }
 
-function svgOf(set: IconifyJson, name: string, size: number): string | undefined {
+/** One icon as a standalone SVG document (undefined when the set lacks it or it is rotated). */
+export function iconSvg(set: IconifyJson, name: string, size: number): string | undefined {
   const alias = set.aliases?.[name];
   const icon = set.icons[alias?.parent ?? name];
   if (!icon) return undefined;
+  // Aliases may mirror their parent (e.g. a right-pointing hand drawn as the left one, flipped).
+  const flip = alias as { hFlip?: boolean; vFlip?: boolean; rotate?: number } | undefined;
+  if (flip?.rotate) return undefined;
   const w = alias?.width ?? icon.width ?? set.width ?? 16;
   const h = alias?.height ?? icon.height ?? set.height ?? 16;
   const left = alias?.left ?? icon.left ?? 0;
   const top = alias?.top ?? icon.top ?? 0;
-  return `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="${left} ${top} ${w} ${h}" width="${size}" height="${size}">${icon.body}</svg>`;
+  const sx = flip?.hFlip ? -1 : 1;
+  const sy = flip?.vFlip ? -1 : 1;
+  const body =
+    sx === 1 && sy === 1
+      ? icon.body
+      : `<g transform="translate(${sx === -1 ? 2 * left + w : 0} ${sy === -1 ? 2 * top + h : 0}) scale(${sx} ${sy})">${icon.body}</g>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="${left} ${top} ${w} ${h}" width="${size}" height="${size}">${body}</svg>`;
 }
 
-async function readSet(set: IconifyEmojiSet): Promise<{ json: IconifyJson; chars: Record<string, string> }> {
+export async function readSet(
+  set: IconifyEmojiSet,
+): Promise<{ json: IconifyJson; chars: Record<string, string> }> {
   const require = createRequire(import.meta.url);
   const dir = path.dirname(require.resolve(`@iconify-json/${set}/package.json`));
   const json = JSON.parse(await readFile(path.join(dir, 'icons.json'), 'utf8')) as IconifyJson;
@@ -61,7 +77,7 @@ const squash = (name: string) => name.replace(/-/g, '');
  * names ("admission-tickets", or squashed "admissiontickets" in fxemoji) as the sets that map them,
  * so the names are matched through those sets' maps.
  */
-async function codepointsOf(set: IconifyEmojiSet, json: IconifyJson, chars: Record<string, string>) {
+async function codepointsOf(json: IconifyJson, chars: Record<string, string>) {
   if (Object.keys(chars).length > 0) return chars;
   const bySlug = new Map<string, string>();
   for (const donor of ['fluent-emoji-flat', 'openmoji'] as const)
@@ -78,7 +94,7 @@ async function codepointsOf(set: IconifyEmojiSet, json: IconifyJson, chars: Reco
 }
 
 /**
- * Renders every icon of `set` that has a codepoint to `<renderDir>/<set>/<codepoint>.png` (skipping files
+ * Renders every icon of `set` that has a codepoint to `<renderDir>/<set>-<size>/<codepoint>.png` (skipping files
  * already there, writing through a temp file so a crash leaves no half-written PNG) and returns
  * codepoint key → PNG path.
  */
@@ -91,8 +107,9 @@ export async function renderIconifyEmoji(
   only?: ReadonlySet<string>,
 ): Promise<Map<string, string>> {
   const { json, chars } = await readSet(set);
-  const codes = await codepointsOf(set, json, chars);
-  const outDir = path.join(renderDir, set);
+  const codes = await codepointsOf(json, chars);
+  // The size is part of the folder, so a different size never reuses another size's PNGs.
+  const outDir = path.join(renderDir, `${set}-${size}`);
   await mkdir(outDir, { recursive: true });
   const out = new Map<string, string>();
   const entries = Object.entries(codes).filter(([code]) => !only || only.has(code));
@@ -100,7 +117,7 @@ export async function renderIconifyEmoji(
     onProgress?.(i + 1, entries.length);
     const file = path.join(outDir, `${code}.png`);
     if (!(await stat(file).catch(() => undefined))) {
-      const svg = svgOf(json, name, size);
+      const svg = iconSvg(json, name, size);
       if (!svg) continue;
       await sharp(Buffer.from(svg)).png().toFile(`${file}.tmp`);
       await rename(`${file}.tmp`, file);

@@ -94,6 +94,8 @@ interface CheckpointMeta {
   bestValLoss: number;
   modelCount: number;
   bestCount: number;
+  /** How many softmax negatives the run used; a checkpoint is only resumed with the same count. */
+  negatives?: number;
 }
 
 export function buildMlp(inputDim: number, outputDim: number, config: MlpConfig): tf.Sequential {
@@ -177,8 +179,9 @@ function classesOf(
 type BatchLoss = (pred: tf.Tensor2D, rows: tf.Tensor1D) => tf.Scalar;
 
 /**
- * The batch loss. For the softmax, the classes are the distinct rows of `targets`; when those are fewer
- * than two (a validation split with a single concept), the `fallback` rows compete as well.
+ * The batch loss. For the softmax, the classes are the distinct rows of `targets` plus `negatives`
+ * (vectors that compete but are never a target); when those are fewer than two (a validation split with
+ * a single concept), the `fallback` rows compete as well.
  */
 function lossFor(
   config: MlpConfig,
@@ -274,7 +277,8 @@ export async function trainMlp(
     if (
       JSON.stringify(m.config) === JSON.stringify(config) &&
       m.inputDim === inputDim &&
-      m.outputDim === outputDim
+      m.outputDim === outputDim &&
+      (m.negatives ?? 0) === (options.negatives?.length ?? 0)
     ) {
       const blobs = ck.blobs;
       model.setWeights(blobs.slice(0, m.modelCount).map((b) => tf.tensor(b.data, b.shape)));
@@ -347,6 +351,7 @@ export async function trainMlp(
         bestValLoss,
         modelCount: current.length,
         bestCount: best.length,
+        negatives: options.negatives?.length ?? 0,
       };
       await writeCheckpoint(file, { meta, blobs });
     }

@@ -125,20 +125,30 @@ describe('visem CLI', () => {
     }
     const head = path.join(work, 'head');
     const args = ['train', '--images', labelled, '--out', head, '--epochs', '3', '--hidden', '32'];
-    const run = await visem([...args, '--loss', 'softmax', '--conse', '1'], env);
+    const run = await visem([...args, '--loss', 'softmax', '--conse', '1', '--augment'], env);
     expect(run.stderr).not.toMatch(/error/i);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      /trained on \d+ images \(\d+ concepts\); best epoch [1-3], validation softmax loss/,
+      /trained on \d+ images \(\d+ rows, \d+ concepts\); best epoch [1-3], validation softmax loss/,
     );
     const manifest = JSON.parse(await readFile(path.join(head, 'manifest.json'), 'utf8')) as {
       output: { dimension: number };
       architecture: string;
-      training: { lossFunction: string; config: { hidden: number[]; loss: string }; conse?: object };
+      training: {
+        lossFunction: string;
+        config: { hidden: number[]; loss: string };
+        conse?: object;
+        augment: string[];
+        trainImages: number;
+        trainRows: number;
+      };
     };
     expect(manifest.output.dimension).toBe(100);
     expect(manifest.training.config).toMatchObject({ hidden: [32], loss: 'softmax' });
     expect(manifest.training.lossFunction).toMatch(/softmax/);
+    // --augment: every training image also joins as its mirrored and zoomed views.
+    expect(manifest.training.augment).toEqual(['flop', 'zoom']);
+    expect(manifest.training.trainRows).toBe(3 * manifest.training.trainImages);
     // The ConSE blend over the labels it trained on is part of the exported graph.
     expect(manifest.architecture).toMatch(/ConSE blend \(\d+ classes, τ 0.03, weight 1\)/);
     expect(manifest.training.conse).toMatchObject({ weight: 1, temperature: 0.03 });
