@@ -55,15 +55,33 @@ describe('EmbeddedStore ANN index files', () => {
       expect(after.map((p) => p.id)).not.toContain('w1');
       await store.close();
 
-      // A corrupt index file is dropped and rebuilt, never trusted.
-      fs.writeFileSync(path.join(dir, 'ann', files[0]!), 'garbage');
-      store = await EmbeddedStore.open({ dir, annMinPoints: ANN_MIN });
-      await store.buildIndexes('w');
-      expect(store.annStats('w')[0]!.indexed).toBe(4998);
-      expect((await store.search('w', { using: 'v', vector: vecs[1]!, limit: 10 })).map((p) => p.id)).toEqual(
-        before.map((p) => p.id),
-      );
-      await store.close();
+      // A corrupt index file is dropped and rebuilt, never trusted. usearch 2.25 crashes the process on
+      // a matrix header larger than the file and closes fd 0 on an empty one: neither may reach it.
+      const saved = fs.readFileSync(path.join(dir, 'ann', files[0]!));
+      const corruptions: [string, Buffer][] = [
+        ['garbage', Buffer.from('garbage')],
+        ['empty', Buffer.alloc(0)],
+        ['huge matrix header', Buffer.alloc(4096, 7)],
+        ['truncated', saved.subarray(0, saved.length - 1000)],
+        ['no graph nodes', saved.subarray(0, 8 + 5000 * 24 * 4 + 64 + 40)],
+      ];
+      for (const [what, bytes] of corruptions) {
+        const annDir = path.join(dir, 'ann');
+        for (const f of fs.readdirSync(annDir)) fs.rmSync(path.join(annDir, f));
+        fs.writeFileSync(path.join(annDir, files[0]!), bytes);
+        store = await EmbeddedStore.open({ dir, annMinPoints: ANN_MIN });
+        expect(String(store.buildError), what).toMatch(/is corrupt/);
+        expect(fs.existsSync(path.join(annDir, files[0]!)), what).toBe(false);
+        await store.buildIndexes('w');
+        expect(store.annStats('w')[0]!.indexed, what).toBe(4998);
+        expect(
+          (await store.search('w', { using: 'v', vector: vecs[1]!, limit: 10 })).map((p) => p.id),
+        ).toEqual(before.map((p) => p.id));
+        await store.close();
+      }
+      const fd = fs.openSync(path.join(dir, 'ann'), 'r');
+      fs.closeSync(fd);
+      expect(fd).toBeGreaterThan(2); // stdin, stdout and stderr are still open
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

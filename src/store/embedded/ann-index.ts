@@ -120,14 +120,22 @@ export class AnnIndex {
 
   /** Memory-maps the file (view), so opening a large index costs neither time nor heap. */
   static open(file: AnnFile, dims: number, params: AnnParams): AnnIndex {
-    const index = newIndex(dims, params);
-    index.view(file.file);
-    if (index.size() !== file.size || index.dimensions() !== dims) {
-      throw new Error(
-        `index file ${file.file} holds ${index.size()}x${index.dimensions()}, expected ${file.size}x${dims}`,
-      );
+    // The descriptor held across view() keeps the file from vanishing in between (another process may
+    // delete it): on Linux usearch maps it through /proc/self/fd, elsewhere by name.
+    const fd = fs.openSync(file.file, 'r');
+    try {
+      checkLayout(fd, file, dims);
+      const index = newIndex(dims, params);
+      index.view(process.platform === 'linux' ? `/proc/self/fd/${fd}` : file.file);
+      if (index.size() !== file.size || index.dimensions() !== dims) {
+        throw new Error(
+          `index file ${file.file} holds ${index.size()}x${index.dimensions()}, expected ${file.size}x${dims}`,
+        );
+      }
+      return new AnnIndex(index, file.maxRid, file.size, file.file);
+    } finally {
+      fs.closeSync(fd);
     }
-    return new AnnIndex(index, file.maxRid, file.size, file.file);
   }
 
   /** Rowids of the approximate k nearest, best first. */
@@ -138,6 +146,42 @@ export class AnnIndex {
     for (const key of m.keys) out.push(Number(key));
     return out;
   }
+}
+
+/** The sizes usearch 2.25's dense file format puts before the graph's nodes. */
+const MATRIX_DIMS_BYTES = 8; // rows, bytes per row: u32 each
+const DENSE_HEAD_BYTES = 64; // starts with the magic "usearch"
+const GRAPH_HEAD_BYTES = 40; // size, connectivity, connectivity_base, max_level, entry_slot: u64 each
+const LEVEL_BYTES = 2; // one int16 level per node
+
+/**
+ * Checks the file's layout before usearch maps it: usearch 2.25's view() trusts the sizes in the file
+ * (an empty file makes it close fd 0; a matrix larger than the file, or a graph with more nodes, makes
+ * it read past the mapping and crash the process; bounded upstream in unum-cloud/USearch#776).
+ */
+function checkLayout(fd: number, file: AnnFile, dims: number): void {
+  const size = fs.fstatSync(fd).size;
+  const bad = (why: string): Error => new Error(`index file ${file.file} is corrupt: ${why}`);
+  const need = (end: number): void => {
+    if (end > size) throw bad(`${size} bytes, shorter than its header says (${end})`);
+  };
+  const read = (offset: number, length: number): Buffer => {
+    need(offset + length);
+    const buf = Buffer.alloc(length);
+    fs.readSync(fd, buf, 0, length, offset);
+    return buf;
+  };
+  const matrix = read(0, MATRIX_DIMS_BYTES);
+  const rows = matrix.readUInt32LE(0);
+  const rowBytes = matrix.readUInt32LE(4);
+  if (rows !== file.size || rowBytes !== dims * 4) {
+    throw bad(`vectors ${rows}x${rowBytes} B, expected ${file.size}x${dims * 4} B`);
+  }
+  const head = MATRIX_DIMS_BYTES + rows * rowBytes;
+  if (read(head, DENSE_HEAD_BYTES).toString('latin1', 0, 7) !== 'usearch') throw bad('no usearch header');
+  const graphSize = read(head + DENSE_HEAD_BYTES, GRAPH_HEAD_BYTES).readBigUInt64LE(0);
+  if (graphSize !== BigInt(rows)) throw bad(`graph of ${graphSize} nodes, expected ${rows}`);
+  need(head + DENSE_HEAD_BYTES + GRAPH_HEAD_BYTES + rows * LEVEL_BYTES);
 }
 
 function newIndex(dims: number, p: AnnParams): Index {

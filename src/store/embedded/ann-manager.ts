@@ -60,22 +60,38 @@ export class CollectionAnn {
 
   /** Reloads saved index files that are still valid for the data in SQLite; the rest get rebuilt. */
   loadSaved(): void {
-    const { dir, cid, params } = this.ctx;
-    this.mem.dims.forEach((d, v) => {
+    this.mem.dims.forEach((_, v) => {
       try {
-        const file = pickAnnFile(dir, cid, v, this.ctx.knownMaxRid(), this.ctx.sequence);
-        if (!file) return;
-        try {
-          this.install(v, AnnIndex.open(file, d, params));
-        } catch (e) {
-          fs.rmSync(file.file, { force: true });
-          throw e;
-        }
+        this.adoptNewest(v);
       } catch (e) {
         this.ctx.onError(e); // the index is a cache: searches stay exact until a rebuild
       }
     });
     this.maybeBuild();
+  }
+
+  /**
+   * Installs the newest index file this mirror can use, if newer than the one it has. Another process
+   * sharing the directory deletes files older than its own newest at any moment, possibly the one just
+   * picked (even one this process just built): a vanished file means a newer one exists, so look again.
+   */
+  private adoptNewest(v: number): void {
+    const { dir, cid, params } = this.ctx;
+    for (let attempt = 0; ; attempt++) {
+      const file = pickAnnFile(dir, cid, v, this.ctx.knownMaxRid(), this.ctx.sequence);
+      const current = this.ann[v];
+      if (!file || (current && file.maxRid <= current.maxRid)) return;
+      let ann: AnnIndex;
+      try {
+        ann = AnnIndex.open(file, this.mem.dims[v]!, params);
+      } catch (e) {
+        if (!fs.existsSync(file.file) && attempt < 3) continue;
+        fs.rmSync(file.file, { force: true }); // corrupt or truncated: rebuilt later
+        throw e;
+      }
+      this.install(v, ann);
+      return;
+    }
   }
 
   /** Call after a point left `slot` (deleted, or replaced before the slot is reused). */
@@ -147,18 +163,19 @@ export class CollectionAnn {
   }
 
   /** Runs from timers: a failure (e.g. SQLite unavailable) is reported, never thrown. */
-  private startDue(): void {
+  private startDue(force = false): void {
     try {
-      this.startDueUnsafe();
+      this.startDueUnsafe(force);
     } catch (e) {
       this.failed(e);
     }
   }
 
-  private startDueUnsafe(): void {
+  private startDueUnsafe(force: boolean): void {
     this.timer = undefined;
     const n = this.mem.count;
-    if (!this.ctx.live() || n < this.ctx.minPoints || Date.now() - this.failedAt < BUILD_RETRY_MS) return;
+    if (!this.ctx.live() || n < this.ctx.minPoints) return;
+    if (!force && Date.now() - this.failedAt < BUILD_RETRY_MS) return;
     this.mem.dims.forEach((_, v) => {
       const ann = this.ann[v];
       if (this.builds[v]) return;
@@ -175,10 +192,10 @@ export class CollectionAnn {
     });
   }
 
-  /** Starts due builds and waits until none is in flight. */
+  /** Starts due builds, even within the wait after a failure (an explicit request), and waits for them. */
   async settle(): Promise<void> {
     clearTimeout(this.timer);
-    this.startDue();
+    this.startDue(true);
     await Promise.all(this.builds.flatMap((b) => (b ? [b.promise.catch(() => undefined)] : [])));
     if (this.builds.some((b) => b)) await this.settle();
   }
@@ -216,12 +233,11 @@ export class CollectionAnn {
     const job = buildAnnFile(dir, cid, v, this.ctx.knownMaxRid(), d, keys, vectors, params, buildThreads);
     this.builds[v] = job;
     job.promise.then(
-      (file) => {
+      () => {
         this.builds[v] = undefined;
         if (!this.ctx.live()) return;
         try {
-          this.install(v, AnnIndex.open(file, d, params));
-          pickAnnFile(dir, cid, v, file.maxRid, this.ctx.sequence); // deletes older files
+          this.adoptNewest(v); // this build's file, or a newer one another process wrote meanwhile
         } catch (e) {
           this.failed(e);
         }
