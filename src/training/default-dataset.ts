@@ -72,28 +72,18 @@ async function emojiItems(
     if (SKIP_CATEGORIES.has(row.category) || SKIP_SUBCATEGORIES.has(row.subcategory)) continue;
     const label = emojiLabel(row, vocab);
     if (!label) continue;
+    const concept = label.words.join(' ');
+    const push = (file: string): number =>
+      items.push({ path: file, label: label.label, words: label.words, concept, domain: 'emoji' });
     for (const vendor of EMOJI_VENDORS) {
       if (!(vendor === 'twitter' ? row.has_img_twitter : row.has_img_google)) continue;
       const dir = path.dirname(require.resolve(`emoji-datasource-${vendor}/package.json`));
-      items.push({
-        path: path.join(dir, 'img', vendor, '64', row.image),
-        label: label.label,
-        words: label.words,
-        concept: label.words.join(' '),
-        domain: 'emoji',
-      });
+      push(path.join(dir, 'img', vendor, '64', row.image));
     }
     for (const rendered of iconify) {
       const keys = [row.unified, row.non_qualified, row.unified.replace(/-FE0F/g, '')];
       const file = keys.flatMap((k) => (k ? [rendered.get(codepointKey(k))] : [])).find(Boolean);
-      if (file)
-        items.push({
-          path: file,
-          label: label.label,
-          words: label.words,
-          concept: label.words.join(' '),
-          domain: 'emoji',
-        });
+      if (file) push(file);
     }
   }
   return items;

@@ -79,18 +79,29 @@ const squash = (name: string) => name.replace(/-/g, '');
  */
 async function codepointsOf(json: IconifyJson, chars: Record<string, string>) {
   if (Object.keys(chars).length > 0) return chars;
-  const bySlug = new Map<string, string>();
-  for (const donor of ['fluent-emoji-flat', 'openmoji'] as const)
-    for (const [code, name] of Object.entries((await readSet(donor)).chars)) {
-      if (!bySlug.has(name)) bySlug.set(name, code);
-      if (!bySlug.has(squash(name))) bySlug.set(squash(name), code);
-    }
+  const bySlug = await donorSlugs();
   const out: Record<string, string> = {};
   for (const name of [...Object.keys(json.icons), ...Object.keys(json.aliases ?? {})]) {
     const code = bySlug.get(name) ?? bySlug.get(squash(name));
     if (code && !(code in out)) out[code] = name;
   }
   return out;
+}
+
+let donorSlugMap: Promise<Map<string, string>> | undefined;
+
+/** CLDR slug (plain and squashed) → codepoint, from the sets that map theirs; read once per process. */
+function donorSlugs(): Promise<Map<string, string>> {
+  donorSlugMap ??= (async () => {
+    const bySlug = new Map<string, string>();
+    for (const donor of ['fluent-emoji-flat', 'openmoji'] as const)
+      for (const [code, name] of Object.entries((await readSet(donor)).chars)) {
+        if (!bySlug.has(name)) bySlug.set(name, code);
+        if (!bySlug.has(squash(name))) bySlug.set(squash(name), code);
+      }
+    return bySlug;
+  })();
+  return donorSlugMap;
 }
 
 /**
