@@ -12,6 +12,7 @@ import { startServer } from '../server/app.js';
 import { expandImagePaths, ingestFiles } from '../services/file-ingest.service.js';
 import { ensureModelsBuilt } from '../services/models.service.js';
 import { registerDataCommands } from './data.commands.js';
+import { positiveInt } from './options.js';
 import { progressReporter } from './progress.js';
 import { registerTrainingCommands } from './training.commands.js';
 
@@ -93,9 +94,9 @@ function buildProgram(): Command {
     .command('ingest')
     .description('store images from files, folders (recursive) or globs; reruns skip stored images')
     .argument('<paths...>', 'files, directories or quoted globs')
-    .option('-c, --concurrency <n>', 'files read and decoded at once', '8')
+    .option('-c, --concurrency <n>', 'files read and decoded at once', positiveInt, 8)
     .option('--report <file>', 'write a JSON report (created, skipped, failures)')
-    .action(async (paths: string[], opts: { concurrency: string; report?: string }) => {
+    .action(async (paths: string[], opts: { concurrency: number; report?: string }) => {
       const files = await expandImagePaths(paths);
       if (files.length === 0) {
         process.stderr.write('no image files found\n');
@@ -108,7 +109,7 @@ function buildProgram(): Command {
       });
       try {
         const report = await ingestFiles(services.ingest, files, {
-          concurrency: Math.max(1, Number(opts.concurrency) || 8),
+          concurrency: opts.concurrency,
           onProgress: (done, total) => progress.update('ingesting images', done, total),
         });
         progress.stop();

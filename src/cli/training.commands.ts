@@ -4,25 +4,8 @@ import { ensureModelsBuilt } from '../services/models.service.js';
 import { evaluateHeads } from '../services/eval.service.js';
 import { trainHead } from '../services/training.service.js';
 import type { CliContext } from './main.js';
+import { nonNegativeNumber, positiveInt, positiveNumber } from './options.js';
 import { progressReporter } from './progress.js';
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
-
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
-  return n;
-}
-
-function nonNegativeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number ≥ 0');
-  return n;
-}
 
 function hiddenSizes(value: string): number[] {
   return value === '' ? [] : value.split(',').map((v) => positiveInt(v.trim()));

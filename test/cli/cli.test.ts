@@ -100,6 +100,11 @@ describe('visem CLI', () => {
     expect(run.stderr).toContain('CONFIG_INVALID');
     expect(run.stderr).toContain('PORT');
     expect(run.stderr).toContain('MAX_FILES');
+    for (const concurrency of ['0', 'many']) {
+      const bad = await visem(['ingest', photos, '--concurrency', concurrency], env);
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toMatch(/--concurrency.*positive integer/);
+    }
   });
 
   it('train writes a servable head from a folder per label, eval scores it, bad options are refused', async () => {
