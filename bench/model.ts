@@ -1,7 +1,7 @@
 /** The bare encoder ONNX session: the ceiling the ingest and classify paths are compared with. */
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { EncoderManifest } from '../src/models/manifest.js';
+import type { EncoderManifest, HeadManifest } from '../src/models/manifest.js';
 import { mulberry32 } from '../src/training/random.js';
 import { log, median, now, percentile } from './lib.js';
 
@@ -78,4 +78,40 @@ export async function benchEncoder(
   }
   for (const s of sessions.values()) await s.release();
   return rows;
+}
+
+/** The projection head alone (1 thread): what it adds to each image on top of the encoder. */
+export async function benchHead(
+  dir: string,
+  manifest: HeadManifest,
+  provider: 'cpu' | 'cuda',
+  budgetMs: number,
+): Promise<{ batch: number; p50Ms: number; runs: number }[]> {
+  const session = await ort.InferenceSession.create(path.join(dir, manifest.file), {
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: 1,
+    executionProviders: [provider],
+  });
+  const r = mulberry32(2);
+  const dim = manifest.input.dimension;
+  const out: { batch: number; p50Ms: number; runs: number }[] = [];
+  for (const batch of [1, 8]) {
+    const x = new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: batch * dim }, () => r()),
+      [batch, dim],
+    );
+    await session.run({ [manifest.input.name]: x }); // warm-up
+    const ms: number[] = [];
+    const end = now() + budgetMs;
+    while (ms.length < 20 || now() < end) {
+      const t = now();
+      await session.run({ [manifest.input.name]: x });
+      ms.push(now() - t);
+    }
+    out.push({ batch, p50Ms: median(ms), runs: ms.length });
+    log(`head batch ${batch}: ${median(ms).toFixed(3)} ms/run`);
+  }
+  await session.release();
+  return out;
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createServices } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
-import { encoderManifestSchema, readManifest } from '../src/models/manifest.js';
+import { encoderManifestSchema, headManifestSchema, readManifest } from '../src/models/manifest.js';
 import { IMAGES, VOCABULARY, type ImagePayload } from '../src/services/collections.js';
 import { VocabularyService } from '../src/services/vocabulary.service.js';
 import { mulberry32 } from '../src/training/random.js';
@@ -30,7 +30,7 @@ import {
   table,
   type Figure,
 } from './lib.js';
-import { benchEncoder, type ModelRow } from './model.js';
+import { benchEncoder, benchHead, type ModelRow } from './model.js';
 import { classify, rssMb, searchImages, startServe, stopServe, type Served } from './server.js';
 
 const args = process.argv.slice(2);
@@ -162,6 +162,17 @@ try {
     value: batch1.p50Ms,
     unit: 'ms',
     referenceLabel: `batch 1, ${batch1.threads} thr`,
+  });
+
+  // The head alone: what it adds per image on top of the encoder (1 thread).
+  const headManifest = await readManifest(config0.headDir, headManifestSchema);
+  const headRows = await benchHead(config0.headDir, headManifest, provider, M.modelBudgetMs / 4);
+  tables.head = headRows;
+  fig({
+    metric: 'head_p50_ms',
+    value: headRows[0]!.p50Ms,
+    unit: 'ms',
+    referenceLabel: `batch 1, 1 thr; batch 8: ${fmt(headRows[1]!.p50Ms)} ms`,
   });
 
   // 2. Cold start (fresh DATA_DIR: models check + full vocabulary import), then warm start.
