@@ -19,7 +19,7 @@ export interface MlpConfig {
   learningRate: number;
   batchSize: number;
   epochs: number;
-  /** Seeds weight initialisation and batch order. */
+  /** Seeds weight initialisation, batch order and dropout masks: a run repeats exactly. */
   seed: number;
   /** Stop after this many epochs without a better validation loss; 0 = never. */
   patience: number;
@@ -98,31 +98,54 @@ interface CheckpointMeta {
   negatives?: number;
 }
 
+/**
+ * Dense → LeakyReLU blocks and the output Dense. Dropout is not a layer here but applied by `forwardTraining`
+ * in training: tfjs's Dropout layer draws masks from Math.random, or with a seed reuses that one seed
+ * for every call (one frozen mask), so neither gives a reproducible run.
+ */
 export function buildMlp(inputDim: number, outputDim: number, config: MlpConfig): tf.Sequential {
   const model = tf.sequential();
   let seed = config.seed;
-  const inputDropout = (config.inputDropout ?? 0) > 0;
-  if (inputDropout) model.add(tf.layers.dropout({ rate: config.inputDropout, inputShape: [inputDim] }));
   config.hidden.forEach((units, i) => {
     model.add(
       tf.layers.dense({
         units,
-        ...(i === 0 && !inputDropout ? { inputShape: [inputDim] } : {}),
+        ...(i === 0 ? { inputShape: [inputDim] } : {}),
         kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }),
       }),
     );
     model.add(tf.layers.leakyReLU({ alpha: config.leakyAlpha }));
-    // No dropout seed: tfjs reuses a fixed seed for every call, which would freeze one mask.
-    if (config.dropout > 0) model.add(tf.layers.dropout({ rate: config.dropout }));
   });
   model.add(
     tf.layers.dense({
       units: outputDim,
-      ...(config.hidden.length === 0 && !inputDropout ? { inputShape: [inputDim] } : {}),
+      ...(config.hidden.length === 0 ? { inputShape: [inputDim] } : {}),
       kernelInitializer: tf.initializers.glorotUniform({ seed: seed++ }),
     }),
   );
   return model;
+}
+
+/**
+ * The training forward pass: dropout on the input and after each hidden block, with masks seeded by
+ * (run seed, epoch, batch), so a run, and a run resumed from its checkpoint, repeats exactly.
+ */
+function forwardTraining(
+  model: tf.Sequential,
+  x: tf.Tensor2D,
+  config: MlpConfig,
+  epoch: number,
+  batch: number,
+): tf.Tensor2D {
+  let site = 0;
+  const drop = (t: tf.Tensor, rate: number): tf.Tensor =>
+    rate > 0 ? tf.dropout(t, rate, undefined, `${config.seed}:${epoch}:${batch}:${site++}`) : t;
+  let h = drop(x, config.inputDropout ?? 0);
+  for (const layer of model.layers) {
+    h = layer.apply(h) as tf.Tensor;
+    if (layer.getClassName() === 'LeakyReLU') h = drop(h, config.dropout);
+  }
+  return h as tf.Tensor2D;
 }
 
 /** The Dense layers' kernels and biases as plain arrays (kernels are [in, out] in tfjs). */
@@ -304,8 +327,9 @@ export async function trainMlp(
     for (let s = 0; s < n; s += config.batchSize) {
       const idx = tf.tensor1d(order.subarray(s, Math.min(n, s + config.batchSize)), 'int32');
       const xb = tf.gather(xTrain, idx);
+      const batch = s / config.batchSize;
       const loss = optimizer.minimize(
-        () => trainLoss.loss(model.apply(xb, { training: true }) as tf.Tensor2D, idx),
+        () => trainLoss.loss(forwardTraining(model, xb, config, epoch, batch), idx),
         true,
       );
       sum += loss!.dataSync()[0]! * idx.shape[0];
