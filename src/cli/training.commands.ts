@@ -4,7 +4,7 @@ import { ensureModelsBuilt } from '../services/models.service.js';
 import { evaluateHeads } from '../services/eval.service.js';
 import { trainHead } from '../services/training.service.js';
 import type { CliContext } from './main.js';
-import { nonNegativeNumber, positiveInt, positiveNumber } from './options.js';
+import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './options.js';
 import { progressReporter } from './progress.js';
 
 function hiddenSizes(value: string): number[] {
@@ -56,6 +56,12 @@ export function registerTrainingCommands(program: Command, ctx: CliContext): voi
       0,
     )
     .option('--conse-temperature <t>', 'softmax temperature of the ConSE blend', positiveNumber, 0.03)
+    .option(
+      '--seed <n>',
+      'seeds initialisation, batch order and dropout: a rerun repeats exactly',
+      nonNegativeInt,
+      1,
+    )
     .option('--augment', 'also train on mirrored and 80 %-zoomed views of every training image')
     .option('--zero-shot', 'hold out the unseen concepts of the evaluation split (to measure zero-shot)')
     .option('--ridge-out <dir>', 'also export the closed-form ridge baseline as a head here')
@@ -71,6 +77,7 @@ export function registerTrainingCommands(program: Command, ctx: CliContext): voi
         temperature: number;
         conse: number;
         conseTemperature: number;
+        seed: number;
         zeroShot?: boolean;
         augment?: boolean;
         ridgeOut?: string;
@@ -94,6 +101,7 @@ export function registerTrainingCommands(program: Command, ctx: CliContext): voi
             learningRate: opts.learningRate,
             loss: opts.loss,
             temperature: opts.temperature,
+            seed: opts.seed,
           },
           checkpointFile: path.join(path.resolve(opts.out), 'training.checkpoint.bin'),
           onProgress: progress.update,

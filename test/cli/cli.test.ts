@@ -130,7 +130,7 @@ describe('visem CLI', () => {
     }
     const head = path.join(work, 'head');
     const args = ['train', '--images', labelled, '--out', head, '--epochs', '3', '--hidden', '32'];
-    const run = await visem([...args, '--loss', 'softmax', '--conse', '1', '--augment'], env);
+    const run = await visem([...args, '--loss', 'softmax', '--conse', '1', '--augment', '--seed', '7'], env);
     expect(run.stderr).not.toMatch(/error/i);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
@@ -141,7 +141,7 @@ describe('visem CLI', () => {
       architecture: string;
       training: {
         lossFunction: string;
-        config: { hidden: number[]; loss: string };
+        config: { hidden: number[]; loss: string; seed: number };
         conse?: object;
         augment: string[];
         trainImages: number;
@@ -149,7 +149,7 @@ describe('visem CLI', () => {
       };
     };
     expect(manifest.output.dimension).toBe(100);
-    expect(manifest.training.config).toMatchObject({ hidden: [32], loss: 'softmax' });
+    expect(manifest.training.config).toMatchObject({ hidden: [32], loss: 'softmax', seed: 7 });
     expect(manifest.training.lossFunction).toMatch(/softmax/);
     // --augment: every training image also joins as its mirrored and zoomed views.
     expect(manifest.training.augment).toEqual(['flop', 'zoom']);
@@ -181,5 +181,8 @@ describe('visem CLI', () => {
     const badBlend = await visem([...args, '--conse', '-1'], env);
     expect(badBlend.code).not.toBe(0);
     expect(badBlend.stderr).toMatch(/--conse.*number ≥ 0/);
+    const badSeed = await visem([...args, '--seed', '1.5'], env);
+    expect(badSeed.code).not.toBe(0);
+    expect(badSeed.stderr).toMatch(/--seed.*integer ≥ 0/);
   });
 });
