@@ -37,11 +37,7 @@ export async function benchEncoder(
   // machine's load (other processes) hits every cell alike instead of favouring whichever ran in a lull.
   const sessions = new Map<number, ort.InferenceSession>();
   for (const threads of opts.threads) {
-    const session = await ort.InferenceSession.create(path.join(dir, manifest.file), {
-      graphOptimizationLevel: 'all',
-      intraOpNumThreads: threads,
-      executionProviders: [provider],
-    });
+    const session = await createSession(path.join(dir, manifest.file), threads, provider);
     await session.run({ [name]: tensor(1) }); // warm-up: the first run allocates
     sessions.set(threads, session);
   }
@@ -87,11 +83,7 @@ export async function benchHead(
   provider: 'cpu' | 'cuda',
   budgetMs: number,
 ): Promise<{ batch: number; p50Ms: number; runs: number }[]> {
-  const session = await ort.InferenceSession.create(path.join(dir, manifest.file), {
-    graphOptimizationLevel: 'all',
-    intraOpNumThreads: 1,
-    executionProviders: [provider],
-  });
+  const session = await createSession(path.join(dir, manifest.file), 1, provider);
   const r = mulberry32(2);
   const dim = manifest.input.dimension;
   const out: { batch: number; p50Ms: number; runs: number }[] = [];
@@ -109,9 +101,22 @@ export async function benchHead(
       await session.run({ [manifest.input.name]: x });
       ms.push(now() - t);
     }
-    out.push({ batch, p50Ms: median(ms), runs: ms.length });
-    log(`head batch ${batch}: ${median(ms).toFixed(3)} ms/run`);
+    const p50Ms = median(ms);
+    out.push({ batch, p50Ms, runs: ms.length });
+    log(`head batch ${batch}: ${p50Ms.toFixed(3)} ms/run`);
   }
   await session.release();
   return out;
+}
+
+function createSession(
+  file: string,
+  threads: number,
+  provider: 'cpu' | 'cuda',
+): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(file, {
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: threads,
+    executionProviders: [provider],
+  });
 }
