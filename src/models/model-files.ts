@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, ErrorCode } from '../errors.js';
 
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
 export async function sha256File(file: string): Promise<string> {
-  return createHash('sha256')
-    .update(await readFile(file))
-    .digest('hex');
+  return sha256Hex(await readFile(file));
 }
 
 /** Resolves a manifest's model file and, when the manifest records a checksum, verifies it. */
@@ -37,4 +39,25 @@ export async function verifiedModelPath(
     );
   }
   return full;
+}
+
+/** Write to a temp file in the same directory, then rename: readers never see a half-written model. */
+export async function writeAtomic(file: string, data: Uint8Array | string, tmpName: string): Promise<void> {
+  const tmp = path.join(path.dirname(file), tmpName);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** JSON.stringify with short scalar arrays kept on one line, as prettier formats the committed manifest. */
+export function toPrettyJson(value: unknown): string {
+  const json = JSON.stringify(value, null, 2).replace(
+    /\[\s+([^[\]{}]*?)\s+\]/g,
+    (_m, body: string) => `[${body.split(/,\s+/).join(', ')}]`,
+  );
+  return `${json}\n`;
 }

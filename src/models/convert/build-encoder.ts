@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { AppError, ErrorCode } from '../../errors.js';
-import { encoderManifestSchema, readManifest, type EncoderManifest } from '../manifest.js';
-import { sha256File } from '../model-files.js';
+import { encoderManifestSchema, readManifest, type EncoderManifest, type NsfwjsRecipe } from '../manifest.js';
+import { sha256File, sha256Hex, toPrettyJson, writeAtomic } from '../model-files.js';
+import { buildEfficientNetEncoder } from './build-efficientnet.js';
 import { kerasLayers, kerasToOnnx, type Pooling } from './keras-to-onnx.js';
 import { loadNsfwjsArtifacts, nsfwjsModelDir, type NsfwjsModel } from './tfjs-artifacts.js';
 
@@ -87,6 +87,9 @@ export async function ensureEncoderBuilt(
       modelDir,
     });
   }
+  if (manifest.build.converter === 'efficientnet-lite-pytorch') {
+    return buildEfficientNetEncoder(modelDir, { ...manifest, build: manifest.build }, onProgress);
+  }
   const opts: BuildEncoderOptions = {
     ...manifest.build,
     outDir: modelDir,
@@ -130,7 +133,7 @@ async function build(
     'visem.source': `nsfwjs@${nsfwjsVersion}/${opts.model}`,
     'visem.input': `NHWC float32 [batch,${converted.inputSize.height},${converted.inputSize.width},3], RGB/255`,
   });
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const sha256 = sha256Hex(bytes);
   progress(1, 1, 'serialize');
 
   progress(0, 1, 'write');
@@ -164,9 +167,7 @@ async function build(
   return { path: file, sha256, dimension: converted.dimension, skipped: false };
 }
 
-function recipeOf(
-  opts: Pick<BuildEncoderOptions, 'model' | 'cutLayer' | 'pooling'>,
-): NonNullable<EncoderManifest['build']> {
+function recipeOf(opts: Pick<BuildEncoderOptions, 'model' | 'cutLayer' | 'pooling'>): NsfwjsRecipe {
   return {
     converter: 'nsfwjs-keras',
     model: opts.model,
@@ -240,27 +241,6 @@ async function readExisting(
   const file = path.join(dir, manifest.file);
   const actualSha = await sha256File(file).catch(() => undefined);
   return { manifest, file, ...(actualSha ? { actualSha } : {}) };
-}
-
-/** Write to a temp file in the same directory, then rename: readers never see a half-written model. */
-async function writeAtomic(file: string, data: Uint8Array | string, tmpName: string): Promise<void> {
-  const tmp = path.join(path.dirname(file), tmpName);
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, file);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
-}
-
-/** JSON.stringify with short scalar arrays kept on one line, as prettier formats the committed manifest. */
-function toPrettyJson(value: unknown): string {
-  const json = JSON.stringify(value, null, 2).replace(
-    /\[\s+([^[\]{}]*?)\s+\]/g,
-    (_m, body: string) => `[${body.split(/,\s+/).join(', ')}]`,
-  );
-  return `${json}\n`;
 }
 
 async function readNsfwjsVersion(): Promise<string> {

@@ -1,4 +1,5 @@
 import type { OnnxGraphBuilder } from '../onnx/graph-builder.js';
+import { emitConv, Scalars } from '../onnx/ops.js';
 import {
   convKernelToOihw,
   depthwiseKernelToOihw,
@@ -27,14 +28,16 @@ export type Value = { c: number; h: number; w: number } & (
 /** ONNX emitters for single Keras layers (NCHW), with BatchNorm and ZeroPadding2D folding into convs. */
 export abstract class LayerEmitter {
   protected readonly consumers = new Map<string, KerasLayer[]>();
-  private readonly consts = new Map<number, string>();
+  private readonly scalars: Scalars;
 
   constructor(
     protected readonly g: OnnxGraphBuilder,
     protected readonly weights: Map<string, Weight>,
     protected readonly fold: boolean,
     protected readonly cutLayer: string,
-  ) {}
+  ) {
+    this.scalars = new Scalars(g);
+  }
 
   protected conv(layer: KerasLayer, x: Value): Value {
     const cfg = layer.config;
@@ -161,8 +164,7 @@ export abstract class LayerEmitter {
   protected activate(x: Value & { kind: 'tensor' }, activation: string, hint: string): Value {
     const ops: Record<string, string> = { relu: 'Relu', sigmoid: 'Sigmoid', tanh: 'Tanh' };
     if (activation === 'linear') return x;
-    if (activation === 'relu6')
-      return { ...x, name: this.g.node('Clip', [x.name, this.scalar(0), this.scalar(6)], {}, hint) };
+    if (activation === 'relu6') return { ...x, name: this.scalars.relu6(x.name, hint) };
     const op = ops[activation];
     if (!op) throw new Error(`${hint}: activation ${activation} is not supported`);
     return { ...x, name: this.g.node(op, [x.name], {}, hint) };
@@ -189,16 +191,7 @@ export abstract class LayerEmitter {
   }
 
   protected emitConv(s: ConvSpec): string {
-    const inputs = [s.input, this.g.addFloatInitializer(`${s.hint}_W`, s.weight, s.weightDims)];
-    if (s.bias) inputs.push(this.g.addFloatInitializer(`${s.hint}_B`, s.bias, [s.weightDims[0]]));
-    const attrs = {
-      kernel_shape: [s.weightDims[2], s.weightDims[3]],
-      strides: s.strides,
-      dilations: s.dilations,
-      pads: s.pads,
-      group: s.group,
-    };
-    return this.g.node('Conv', inputs, attrs, s.hint);
+    return emitConv(this.g, s);
   }
 
   protected weight(name: string): Weight {
@@ -208,12 +201,7 @@ export abstract class LayerEmitter {
   }
 
   protected scalar(v: number): string {
-    let name = this.consts.get(v);
-    if (!name) {
-      name = this.g.addFloatInitializer(`const_${v}`, new Float32Array([v]), []);
-      this.consts.set(v, name);
-    }
-    return name;
+    return this.scalars.get(v);
   }
 }
 

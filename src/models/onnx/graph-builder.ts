@@ -87,12 +87,23 @@ export class OnnxGraphBuilder {
     hint = op,
     outputCount = 1,
   ): string {
+    return this.nodeOutputs(op, inputs, attrs, hint, outputCount)[0]!;
+  }
+
+  /** Adds a node with several outputs (TopK: values, indices) and returns all their names. */
+  nodeOutputs(
+    op: string,
+    inputs: string[],
+    attrs: Record<string, AttrValue>,
+    hint: string,
+    outputCount: number,
+  ): string[] {
     const name = this.uniqueName(hint);
     const outputs = Array.from({ length: outputCount }, (_, i) =>
       i === 0 ? name : this.uniqueName(`${name}_out${i}`),
     );
     this.nodes.push({ op, inputs, outputs, name, attrs });
-    return outputs[0]!;
+    return outputs;
   }
 
   toBytes(metadata: Record<string, string> = {}, producer = 'visem'): Uint8Array {
