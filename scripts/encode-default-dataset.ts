@@ -1,6 +1,10 @@
-/** Pre-encodes the default dataset into the feature cache (resumable): node dist/scripts/encode-default-dataset.js */
+/**
+ * Pre-encodes the default dataset into the feature cache with the configured encoder (ENCODER, default
+ * efficientnet-lite2), resumable: node dist/scripts/encode-default-dataset.js
+ */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { loadConfig } from '../src/config.js';
 import { datasetFeatures } from '../src/training/dataset-features.js';
 import type { LabelledImage } from '../src/training/labelled-images.js';
 
@@ -10,7 +14,7 @@ const items = JSON.parse(
 const started = Date.now();
 let last = 0;
 const result = await datasetFeatures(items, {
-  encoderDir: path.resolve('models/inception-v3-mixed6'),
+  encoderDir: loadConfig(process.env).encoderDir,
   cacheDir: path.resolve('.cache/features'),
   augment: ['flop', 'zoom'],
   onProgress: (stage, done, total) => {

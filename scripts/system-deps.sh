@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Debian packages the tests use: fasttext (fastText CLI reference), chromium (browser tests),
-# tuxpaint-stamps-default (real photographs). Installs what is missing when run as root with apt-get;
-# otherwise prints the command to run and fails.
+# tuxpaint-stamps-default (real photographs); wordnet-base (WordNet 3.0, whose offsets are the
+# ImageNet wnids) for scripts/generate-imagenet-classes.ts. Installs what is missing when run as root
+# with apt-get; otherwise prints the command to run and fails.
 set -euo pipefail
 need=()
 command -v fasttext >/dev/null 2>&1 || need+=(fasttext)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ -d /usr/share/tuxpaint/stamps ] || need+=(tuxpaint-stamps-default)
+[ -f /usr/share/wordnet/data.noun ] || need+=(wordnet-base)
 [ "${1:-}" = "--ci" ] && { command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose); }
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

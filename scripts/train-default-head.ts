@@ -11,6 +11,7 @@
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { loadConfig } from '../src/config.js';
 import { evaluateHeads } from '../src/services/eval.service.js';
 import { trainHead } from '../src/services/training.service.js';
 import type { MlpConfig } from '../src/training/mlp-trainer.js';
@@ -23,8 +24,11 @@ const args = JSON.parse(process.argv[2] ?? '{}') as {
   conse?: { weight: number; temperature: number };
 };
 const mlp = args.mlp ?? {};
-const shipped = path.resolve(process.argv[3] ?? 'models/head-default');
-const out = path.resolve('.cache/head-zeroshot');
+// The configured encoder (ENCODER, default efficientnet-lite2); the head is named after its directory.
+const encoderDir = loadConfig(process.env).encoderDir;
+const shipped = path.resolve(process.argv[3] ?? `models/head-${path.basename(encoderDir)}-mlp`);
+const name = path.basename(shipped);
+const out = path.resolve(`.cache/${name}-zeroshot`);
 const stage = process.argv[4] ?? 'all';
 if (!['all', 'protocol', 'shipped', 'record'].includes(stage)) throw new Error(`unknown stage ${stage}`);
 const evaluationFile = path.join(out, 'evaluation.json');
@@ -36,7 +40,7 @@ const provenance = {
 };
 const common = {
   images: '.cache/dataset/default.json',
-  encoderDir: path.resolve('models/inception-v3-mixed6'),
+  encoderDir,
   cacheDir: path.resolve('.cache/features'),
 };
 const log = (s: string) => process.stdout.write(`${s}\n`);
@@ -56,9 +60,9 @@ async function protocolRun(wordSpace: WordSpace): Promise<void> {
     augment: args.augment ?? false,
     ...(args.conse ? { conse: args.conse } : {}),
     ...(args.ridgeLambda ? { ridgeLambda: args.ridgeLambda } : {}),
-    ridgeOut: path.resolve('.cache/head-ridge'),
-    checkpointFile: path.resolve('.cache/head-default.checkpoint.bin'),
-    name: 'head-default',
+    ridgeOut: path.resolve(`.cache/${name}-ridge`),
+    checkpointFile: path.resolve(`.cache/${name}.checkpoint.bin`),
+    name,
     provenance,
     onEpoch: (r) =>
       log(
@@ -69,7 +73,7 @@ async function protocolRun(wordSpace: WordSpace): Promise<void> {
   log(JSON.stringify({ counts: trained.counts, ridge: trained.ridge, mlp: mlpSummary }));
   const evaluation = await evaluateHeads({
     ...common,
-    headDirs: [out, path.resolve('.cache/head-ridge')],
+    headDirs: [out, path.resolve(`.cache/${name}-ridge`)],
     wordSpace,
   });
   for (const row of evaluation.table) log(row.join('\t'));
@@ -98,8 +102,8 @@ async function shippedRun(wordSpace: WordSpace): Promise<void> {
     augment: args.augment ?? false,
     ...(args.conse ? { conse: args.conse } : {}),
     ridgeLambda: 0,
-    checkpointFile: path.resolve('.cache/head-shipped.checkpoint.bin'),
-    name: 'head-default',
+    checkpointFile: path.resolve(`.cache/${name}-shipped.checkpoint.bin`),
+    name,
     provenance,
   });
   log(

@@ -9,7 +9,9 @@ describe('loadConfig', () => {
     expect(c.PORT).toBe(4000);
     expect(c.storeBackend).toBe('embedded');
     expect(c.dataDir.endsWith('/data')).toBe(true);
-    expect(c.encoderDir.endsWith('/models/inception-v3-mixed6')).toBe(true);
+    expect(c.encoderDir.endsWith('/models/efficientnet-lite2')).toBe(true);
+    expect(c.fallbackModels.encoderDir.endsWith('/models/inception-v3-mixed6')).toBe(true);
+    expect(c.modelsChosen).toBe(false);
   });
 
   it('switches to Qdrant with one setting, and flags override env', () => {

@@ -18,14 +18,18 @@ const list = z.string().transform((s) =>
     .filter(Boolean),
 );
 
+/** The default pipeline, and the one used when the default cannot be built (no pip or no index). */
+export const DEFAULT_MODELS = { encoder: 'efficientnet-lite2', head: 'head-efficientnet-lite2' } as const;
+export const FALLBACK_MODELS = { encoder: 'inception-v3-mixed6', head: 'head-inception-v3-mixed6' } as const;
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(4000),
   DATA_DIR: z.string().min(1).default('./data'),
   MODELS_DIR: z.string().min(1).default('./models'),
-  ENCODER: z.string().min(1).default('inception-v3-mixed6'),
-  HEAD: z.string().min(1).default('head-default'),
+  ENCODER: z.string().min(1).default(DEFAULT_MODELS.encoder),
+  HEAD: z.string().min(1).default(DEFAULT_MODELS.head),
   /** `glove-wink-100d` (npm package) or a path to a .vec / .bin / .txt / wink .json file. */
   WORD_VECTORS: z.string().min(1).default('glove-wink-100d'),
   /** Label vocabulary: WordNet nouns among the N most frequent words. */
@@ -71,6 +75,11 @@ export interface Config extends Env {
   headDir: string;
   production: boolean;
   storeBackend: 'embedded' | 'qdrant';
+  /** The nsfwjs pipeline: used instead of the default when neither ENCODER nor HEAD was chosen and the
+   * default cannot be built, and the baseline of `visem eval --baseline`. */
+  fallbackModels: { encoderDir: string; headDir: string };
+  /** Whether ENCODER or HEAD was set: then no fallback is taken. */
+  modelsChosen: boolean;
 }
 
 /** Parses env (+ flag overrides, same names). Throws CONFIG_INVALID listing every bad value. */
@@ -93,12 +102,18 @@ export function loadConfig(
   }
   const e = parsed.data;
   const modelsDir = path.resolve(e.MODELS_DIR);
+  const modelDir = (name: string) => (path.isAbsolute(name) ? name : path.join(modelsDir, name));
   return {
     ...e,
     dataDir: path.resolve(e.DATA_DIR),
-    encoderDir: path.isAbsolute(e.ENCODER) ? e.ENCODER : path.join(modelsDir, e.ENCODER),
-    headDir: path.isAbsolute(e.HEAD) ? e.HEAD : path.join(modelsDir, e.HEAD),
+    encoderDir: modelDir(e.ENCODER),
+    headDir: modelDir(e.HEAD),
     production: e.NODE_ENV === 'production',
     storeBackend: e.QDRANT_URL ? 'qdrant' : 'embedded',
+    fallbackModels: {
+      encoderDir: modelDir(FALLBACK_MODELS.encoder),
+      headDir: modelDir(FALLBACK_MODELS.head),
+    },
+    modelsChosen: input.ENCODER !== undefined || input.HEAD !== undefined,
   };
 }

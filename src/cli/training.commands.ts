@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { ensureModelsBuilt } from '../services/models.service.js';
-import { evaluateHeads } from '../services/eval.service.js';
+import { ensureModelsBuilt, ensurePipelineBuilt } from '../services/models.service.js';
+import { evaluateHeads, evaluatePhotoSet } from '../services/eval.service.js';
 import { trainHead } from '../services/training.service.js';
 import type { CliContext } from './main.js';
 import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './options.js';
@@ -84,11 +84,11 @@ export function registerTrainingCommands(program: Command, ctx: CliContext): voi
       }) => {
         const config = ctx.config();
         const progress = progressReporter();
-        await ensureModelsBuilt(config, ctx.log(), progress.update);
+        const models = await ensureModelsBuilt(config, ctx.log(), progress.update);
         const result = await trainHead({
           images: opts.images,
           out: path.resolve(opts.out),
-          encoderDir: config.encoderDir,
+          encoderDir: models.encoderDir,
           cacheDir: path.join(config.dataDir, 'feature-cache'),
           holdOutUnseen: opts.zeroShot === true,
           augment: opts.augment === true,
@@ -117,25 +117,52 @@ export function registerTrainingCommands(program: Command, ctx: CliContext): voi
   program
     .command('eval')
     .description(
-      'zero-shot evaluation: hit@k on unseen concepts, words→images mAP (split by concept, seeded)',
+      'evaluation on held-out data: zero-shot hit@k on unseen concepts and words→images mAP (--images, ' +
+        'split by concept, seeded), and tags/search on the held-out photographs (--photos)',
     )
-    .requiredOption(
-      '--images <dir|csv|json>',
-      'labelled images (the default dataset: .cache/dataset/dataset.json)',
-    )
+    .option('--images <dir|csv|json>', 'labelled images (the default dataset: .cache/dataset/default.json)')
+    .option('--photos <json>', 'a photo set manifest (the held-out one: test/fixtures/photos/photos.json)')
     .option('--heads <dirs>', 'head directories to compare, comma-separated (default: the configured head)')
-    .action(async (opts: { images: string; heads?: string }) => {
+    .option('--baseline', 'with --photos, also evaluate the nsfwjs InceptionV3 pipeline on the same photos')
+    .action(async (opts: { images?: string; photos?: string; heads?: string; baseline?: boolean }) => {
+      if (!opts.images && !opts.photos) throw new InvalidArgumentError('give --images, --photos or both');
       const config = ctx.config();
       const progress = progressReporter();
-      await ensureModelsBuilt(config, ctx.log(), progress.update);
-      const result = await evaluateHeads({
-        images: opts.images,
-        headDirs: opts.heads ? opts.heads.split(',').map((d) => path.resolve(d)) : [config.headDir],
-        encoderDir: config.encoderDir,
-        cacheDir: path.join(config.dataDir, 'feature-cache'),
-        onProgress: progress.update,
-      });
+      const models = await ensureModelsBuilt(config, ctx.log(), progress.update);
+      const headDirs = opts.heads ? opts.heads.split(',').map((d) => path.resolve(d)) : [models.headDir];
+      const cacheDir = path.join(config.dataDir, 'feature-cache');
+      const tables: string[][][] = [];
+      const warnings: string[] = [];
+      if (opts.images) {
+        const result = await evaluateHeads({
+          images: opts.images,
+          headDirs,
+          encoderDir: models.encoderDir,
+          cacheDir,
+          onProgress: progress.update,
+        });
+        tables.push(result.table);
+        warnings.push(...result.warnings);
+      }
+      if (opts.photos) {
+        const pipelines = headDirs.map((headDir) => ({ encoderDir: models.encoderDir, headDir }));
+        if (opts.baseline) {
+          await ensurePipelineBuilt(config.fallbackModels, config, ctx.log(), progress.update);
+          pipelines.push(config.fallbackModels);
+        }
+        tables.push(
+          (
+            await evaluatePhotoSet({
+              photoSet: path.resolve(opts.photos),
+              pipelines,
+              cacheDir,
+              onProgress: progress.update,
+            })
+          ).table,
+        );
+      }
       progress.stop();
-      printTable(result.table);
+      for (const t of tables) printTable(t);
+      for (const w of warnings) process.stdout.write(`WARNING: ${w}\n`);
     });
 }

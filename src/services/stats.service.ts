@@ -8,6 +8,8 @@ export interface ModelDescription {
   name: string;
   dimension: number;
   provider: string;
+  /** Why this model replaced the default one, when it is the fallback. */
+  fallbackReason?: string;
 }
 
 export interface StatsSnapshot {
@@ -24,6 +26,7 @@ export class StatsService {
     private readonly vocabulary: VocabularyService,
     private readonly embedding: ImageEmbeddingService,
     private readonly wordVectorsName: string,
+    private readonly fallbackReason?: string,
   ) {}
 
   models(): ModelDescription[] {
@@ -34,6 +37,7 @@ export class StatsService {
         name: encoder.manifest.name,
         dimension: encoder.dimension,
         provider: encoder.provider,
+        ...(this.fallbackReason ? { fallbackReason: this.fallbackReason } : {}),
       },
       { role: 'head', name: head.manifest.name, dimension: head.dimension, provider: encoder.provider },
       { role: 'wordVectors', name: this.wordVectorsName, dimension: head.dimension, provider: 'n/a' },

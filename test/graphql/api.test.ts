@@ -186,7 +186,8 @@ describe('GraphQL API over HTTP (real models, embedded store)', () => {
     expect(s.vocabularySize).toBe(100_000);
     expect(s.labelCount).toBeGreaterThan(1000);
     expect(s.models.map((m) => m.role)).toEqual(['encoder', 'head', 'wordVectors']);
-    expect(s.models[0]).toMatchObject({ name: 'inception-v3-mixed6', dimension: 1536, provider: 'cpu' });
+    expect(s.models[0]).toMatchObject({ name: 'efficientnet-lite2', dimension: 1280, provider: 'cpu' });
+    expect(s.models[0]!.fallbackReason).toBeNull();
   });
 
   it('deleteImage removes the image and its files', async () => {

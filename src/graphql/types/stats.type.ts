@@ -13,6 +13,12 @@ export class ModelInfo {
 
   @Field(() => String, { description: 'Execution provider (cpu, cuda), or n/a for data.' })
   provider!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Set when this model is the fallback for a default that could not be built, and why.',
+  })
+  fallbackReason?: string;
 }
 
 @ObjectType()
