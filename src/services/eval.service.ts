@@ -1,6 +1,7 @@
 import { evaluateItems, METRICS_HEADER, metricsRows, type ItemsEvaluation } from '../eval/evaluate-items.js';
 import { evaluatePhotos, loadPhotoSet, photoRows, type PhotoReport } from '../eval/photo-eval.js';
 import type { SplitOptions } from '../eval/split.js';
+import type { HeadManifest } from '../models/manifest.js';
 import { OnnxRuntime } from '../models/onnx-runtime.js';
 import { ProjectionHead } from '../models/projection-head.js';
 import { datasetFeatures } from '../training/dataset-features.js';
@@ -30,6 +31,15 @@ export interface EvaluateHeadResult {
   warnings: string[];
 }
 
+/** Why a head's zero-shot numbers would not be held out: it was trained on every concept. */
+export function holdOutWarning(manifest: HeadManifest): string | undefined {
+  if (manifest.training?.split !== 'none') return undefined;
+  return (
+    `${manifest.name} was trained on every concept (training.split: none): its "unseen" rows are not ` +
+    'held out; train with --zero-shot to measure it'
+  );
+}
+
 /** dataset + heads → zero-shot metrics on the unseen concepts (same deterministic split as training). */
 export async function evaluateHeads(options: EvaluateHeadOptions): Promise<EvaluateHeadResult> {
   const progress = options.onProgress ?? (() => undefined);
@@ -41,12 +51,8 @@ export async function evaluateHeads(options: EvaluateHeadOptions): Promise<Evalu
   try {
     for (const [h, dir] of options.headDirs.entries()) {
       const head = await ProjectionHead.load(dir, runtime);
-      if (head.manifest.training?.split === 'none') {
-        warnings.push(
-          `${head.manifest.name} was trained on every concept (training.split: none): its "unseen" ` +
-            'rows are not held out; train with --zero-shot to measure it',
-        );
-      }
+      const warning = holdOutWarning(head.manifest);
+      if (warning) warnings.push(warning);
       const predictions = new Map<number, Float32Array>();
       for (let s = 0; s < data.features.length; s += 256) {
         const batch = await head.project(data.features.slice(s, s + 256));
