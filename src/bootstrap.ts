@@ -9,13 +9,15 @@ import { OnnxRuntime } from './models/onnx-runtime.js';
 import { ProjectionHead } from './models/projection-head.js';
 import type { AppServices } from './services/app-services.js';
 import { ClassifyService } from './services/classify.service.js';
-import { imagesCollection } from './services/collections.js';
+import { STORED_TAG_COUNT } from './services/collections.js';
 import { ImageEmbeddingService } from './services/image-embedding.service.js';
 import { IngestService } from './services/ingest.service.js';
-import { ensureModelsBuilt, type ProgressFn } from './services/models.service.js';
+import { modelRef, type ImagesIdentity, type WordVectorsRef } from './services/model-identity.js';
+import { ensureModelsBuilt, type ModelSelection, type ProgressFn } from './services/models.service.js';
+import { ensureImagesCollection, ReindexService, type ReindexReport } from './services/reindex.service.js';
 import { SearchService } from './services/search.service.js';
 import { StatsService } from './services/stats.service.js';
-import { ensureVocabulary } from './services/vocabulary-import.service.js';
+import { ensureVocabulary, openVocabularySource } from './services/vocabulary-import.service.js';
 import { VocabularyService } from './services/vocabulary.service.js';
 import { EmbeddedStore } from './store/embedded.store.js';
 import { QdrantStore } from './store/qdrant.store.js';
@@ -47,12 +49,19 @@ export interface LoadedModels {
   decoder: ImageDecoder;
   encoder: ImageEncoder;
   head: ProjectionHead;
+  encoderDir: string;
+  headDir: string;
+  /** Set when the fallback pipeline replaced the default one. */
+  fallbackReason?: string;
 }
 
-export async function loadModels(config: Config): Promise<LoadedModels> {
+export async function loadModels(
+  config: Config,
+  selection: ModelSelection = { encoderDir: config.encoderDir, headDir: config.headDir },
+): Promise<LoadedModels> {
   const runtime = new OnnxRuntime({ provider: config.ORT_PROVIDER, intraOpThreads: config.ORT_THREADS });
-  const encoder = await ImageEncoder.load(config.encoderDir, runtime);
-  const head = await ProjectionHead.load(config.headDir, runtime);
+  const encoder = await ImageEncoder.load(selection.encoderDir, runtime);
+  const head = await ProjectionHead.load(selection.headDir, runtime);
   if (head.manifest.input.dimension !== encoder.dimension) {
     throw new AppError(
       ErrorCode.MODEL_UNAVAILABLE,
@@ -65,7 +74,35 @@ export async function loadModels(config: Config): Promise<LoadedModels> {
     maxSide: config.MAX_SIDE,
     maxPages: config.MAX_PAGES,
   });
-  return { runtime, decoder, encoder, head };
+  return {
+    runtime,
+    decoder,
+    encoder,
+    head,
+    encoderDir: selection.encoderDir,
+    headDir: selection.headDir,
+    ...(selection.fallbackReason ? { fallbackReason: selection.fallbackReason } : {}),
+  };
+}
+
+/** What the images collection records: the loaded encoder and head, and the word vectors of its tags. */
+export async function imagesIdentity(
+  models: LoadedModels,
+  wordVectors: WordVectorsRef,
+): Promise<ImagesIdentity> {
+  return {
+    encoder: await modelRef(models.encoderDir, models.encoder.manifest),
+    head: await modelRef(models.headDir, models.head.manifest),
+    wordVectors,
+  };
+}
+
+function embeddingService(config: Config, models: LoadedModels): ImageEmbeddingService {
+  return new ImageEmbeddingService(models.decoder, models.encoder, models.head, {
+    concurrency: config.INFERENCE_CONCURRENCY,
+    batchSize: config.BATCH_SIZE,
+    capacity: config.INFERENCE_CONCURRENCY * config.BATCH_SIZE + config.INFERENCE_QUEUE,
+  });
 }
 
 /**
@@ -78,25 +115,24 @@ export async function createServices(
   progress?: ProgressFn,
   options: { background?: boolean } = {},
 ): Promise<AppServices> {
-  await ensureModelsBuilt(config, log, progress);
-  const models = await loadModels(config);
+  const models = await loadModels(config, await ensureModelsBuilt(config, log, progress));
   const store = await openStore(config, options);
   try {
-    const vocabularyInfo = await ensureVocabulary(config, store, models.head.dimension, log, progress);
-    await store.ensureCollection(imagesCollection(models.head.dimension, models.encoder.dimension));
+    // A store written by other models is refused before anything is imported or created.
+    const source = await openVocabularySource(config, progress);
+    await ensureImagesCollection(store, await imagesIdentity(models, source.identity));
+    const vocabularyInfo = await ensureVocabulary(config, store, models.head.dimension, log, progress, {
+      source,
+    });
     const files = new ImageFiles(path.join(config.dataDir, 'images'));
     const vocabulary = new VocabularyService(store, {
       maxTextLength: config.MAX_TEXT_LENGTH,
       ...(vocabularyInfo.outOfVocabulary ? { outOfVocabulary: vocabularyInfo.outOfVocabulary } : {}),
     });
-    const embedding = new ImageEmbeddingService(models.decoder, models.encoder, models.head, {
-      concurrency: config.INFERENCE_CONCURRENCY,
-      batchSize: config.BATCH_SIZE,
-      capacity: config.INFERENCE_CONCURRENCY * config.BATCH_SIZE + config.INFERENCE_QUEUE,
-    });
+    const embedding = embeddingService(config, models);
     const ingest = new IngestService(store, files, models.decoder, embedding, vocabulary, {
       thumbnailSize: config.THUMBNAIL_SIZE,
-      tagCount: 10,
+      tagCount: STORED_TAG_COUNT,
     });
     log.info(
       {
@@ -114,7 +150,7 @@ export async function createServices(
       ingest,
       classify: new ClassifyService(embedding, vocabulary, ingest),
       search: new SearchService(store, vocabulary, embedding),
-      stats: new StatsService(store, vocabulary, embedding, vocabularyInfo.name),
+      stats: new StatsService(store, vocabulary, embedding, vocabularyInfo.name, models.fallbackReason),
       close: async () => {
         await store.close();
         await models.runtime.release();
@@ -124,5 +160,55 @@ export async function createServices(
     await store.close();
     await models.runtime.release();
     throw e;
+  }
+}
+
+export interface ReindexRun {
+  report: ReindexReport;
+  identity: ImagesIdentity;
+  /** Whether the vocabulary was imported again (other word vectors, or a store from before identities). */
+  vocabularyImported: boolean;
+}
+
+/**
+ * `visem reindex`: the vocabulary first (imported again when it was written from other word vectors),
+ * then the images, re-embedded from their stored copies with the configured models (ReindexService).
+ */
+export async function reindexStore(
+  config: Config,
+  log: Logger,
+  progress?: ProgressFn,
+  options: { concurrency?: number; pageSize?: number; dropMissing?: boolean } = {},
+): Promise<ReindexRun> {
+  const models = await loadModels(config, await ensureModelsBuilt(config, log, progress));
+  const store = await openStore(config, { background: false });
+  try {
+    const source = await openVocabularySource(config, progress);
+    const vocabularyInfo = await ensureVocabulary(config, store, models.head.dimension, log, progress, {
+      source,
+      onMismatch: 'reimport',
+    });
+    const identity = await imagesIdentity(models, vocabularyInfo.wordVectors);
+    const vocabulary = new VocabularyService(store, { maxTextLength: config.MAX_TEXT_LENGTH });
+    const embedding = embeddingService(config, models);
+    const files = new ImageFiles(path.join(config.dataDir, 'images'));
+    const concurrency = options.concurrency ?? config.INFERENCE_CONCURRENCY * config.BATCH_SIZE;
+    const reindex = new ReindexService(store, files, embedding, vocabulary, {
+      tagCount: STORED_TAG_COUNT,
+      // Never more images in flight than the inference queue admits.
+      concurrency: Math.min(
+        concurrency,
+        config.INFERENCE_CONCURRENCY * config.BATCH_SIZE + config.INFERENCE_QUEUE,
+      ),
+      pageSize: options.pageSize ?? 64,
+      dropMissing: options.dropMissing === true,
+    });
+    const report = await reindex.run(identity, (done, total) =>
+      progress?.('re-embedding images', done, total),
+    );
+    return { report, identity, vocabularyImported: vocabularyInfo.imported };
+  } finally {
+    await store.close();
+    await models.runtime.release();
   }
 }

@@ -3,6 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { openStore } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config.js';
+import { ErrorCode, isAppError } from '../src/errors.js';
 import { createLogger } from '../src/log.js';
 import { headManifestSchema, readManifest } from '../src/models/manifest.js';
 import { ensureModelsBuilt } from '../src/services/models.service.js';
@@ -25,9 +26,19 @@ export default async function setup(): Promise<void> {
     await mkdir(dir, { recursive: true });
   }
   const head = await readManifest(config.headDir, headManifestSchema);
-  const store = await openStore(config);
+  let store = await openStore(config);
   try {
-    await ensureVocabulary(config, store, head.output.dimension, log);
+    try {
+      await ensureVocabulary(config, store, head.output.dimension, log);
+    } catch (e) {
+      // A template made before collections recorded their word vectors: make it again.
+      if (!isAppError(e) || e.code !== ErrorCode.STORE_MODEL_MISMATCH) throw e;
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true });
+      store = await openStore(config);
+      await ensureVocabulary(config, store, head.output.dimension, log);
+    }
     // The vocabulary's ANN index goes into the template, so suites copy it instead of rebuilding it.
     if (store instanceof EmbeddedStore) await store.buildIndexes('vocabulary');
   } finally {

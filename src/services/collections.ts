@@ -3,6 +3,10 @@ import type { CollectionSpec } from '../store/vector-store.js';
 /** The two collections of one vector database, sized from the loaded models. */
 export const IMAGES = 'images';
 export const VOCABULARY = 'vocabulary';
+/** Where `visem reindex` builds the new images collection before it takes the place of `images`. */
+export const IMAGES_REINDEX = 'images_reindex';
+/** Tags kept in each image's payload. */
+export const STORED_TAG_COUNT = 10;
 
 export function imagesCollection(semanticSize: number, visualSize: number): CollectionSpec {
   return {

@@ -81,7 +81,7 @@ export class IngestService {
       bytes: bytes.length,
       createdAt: Date.now(),
       source: meta.source,
-      tags: tags.map((t) => ({ word: t.word, score: round(t.score) })),
+      tags: storedTags(tags),
     };
     await this.store.upsert(IMAGES, [
       {
@@ -101,6 +101,7 @@ export class IngestService {
   }
 }
 
-function round(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
+/** Tags as kept in a payload: scores rounded to 6 decimals. */
+export function storedTags(tags: WordScore[]): WordScore[] {
+  return tags.map((t) => ({ word: t.word, score: Math.round(t.score * 1e6) / 1e6 }));
 }

@@ -4,6 +4,14 @@ import { createInterface } from 'node:readline';
 import { AppError, ErrorCode } from '../errors.js';
 import type { Payload, Point, VectorStore } from '../store/vector-store.js';
 import { IMAGES, imagesCollection } from './collections.js';
+import {
+  identityDifferences,
+  mismatchError,
+  recordedEntry,
+  recordedIdentity,
+  unknownMetadata,
+  type ImagesIdentity,
+} from './model-identity.js';
 
 interface ExportLine {
   id: string;
@@ -11,9 +19,15 @@ interface ExportLine {
   vectors: Record<string, number[]>;
 }
 
+/** First line of an export: the collection's recorded models. Files from before it have none. */
+interface ExportHeader {
+  metadata: Payload;
+}
+
 /**
- * Moves the images collection between stores (embedded ⇄ Qdrant) as JSON Lines: one point per line with
- * its vectors and payload. Image files stay in DATA_DIR; the vocabulary is re-imported from its source.
+ * Moves the images collection between stores (embedded ⇄ Qdrant) as JSON Lines: a header with the
+ * models that wrote it, then one point per line with its vectors and payload. Image files stay in
+ * DATA_DIR; the vocabulary is re-imported from its source.
  */
 export async function exportImages(
   store: VectorStore,
@@ -21,6 +35,9 @@ export async function exportImages(
   onProgress?: (done: number) => void,
 ): Promise<number> {
   const out = createWriteStream(file, { encoding: 'utf8' });
+  const info = await store.collectionInfo(IMAGES);
+  const header: ExportHeader = { metadata: recordedEntry(info?.metadata ?? {}) };
+  out.write(`${JSON.stringify(header)}\n`);
   let count = 0;
   let cursor: string | undefined;
   do {
@@ -42,6 +59,38 @@ export async function exportImages(
   return count;
 }
 
+/**
+ * Into an empty or new images collection, the file's recorded models come along (none for a file from
+ * before them: the store then asks for `visem reindex`); into one holding images, only a file written by
+ * the same models (STORE_MODEL_MISMATCH otherwise), so a collection never mixes vectors of two models.
+ */
+async function prepareTarget(
+  store: VectorStore,
+  first: Point,
+  header: ExportHeader | undefined,
+): Promise<void> {
+  const metadata = header ? recordedEntry(header.metadata) : unknownMetadata();
+  const info = await store.collectionInfo(IMAGES);
+  const spec = imagesCollection(first.vectors.semantic!.length, first.vectors.visual!.length);
+  if (info && info.count > 0) {
+    const stored = recordedIdentity(info.metadata);
+    const incoming = recordedIdentity(metadata);
+    const differences =
+      stored === undefined || incoming === undefined
+        ? ['the models of the store or of the file are not recorded']
+        : identityDifferences(stored, incoming as ImagesIdentity);
+    if (differences.length > 0) {
+      throw mismatchError(IMAGES, 'holds images of other models than the imported file', differences);
+    }
+    return store.ensureCollection(spec);
+  }
+  // Empty: nothing to keep, whatever sizes it was made with.
+  if (info && JSON.stringify(info.vectors) !== JSON.stringify(spec.vectors))
+    await store.dropCollection(IMAGES);
+  await store.ensureCollection({ ...spec, metadata });
+  await store.updateCollectionMetadata(IMAGES, metadata);
+}
+
 /** Idempotent: points are upserted by id, so an interrupted import can simply be run again. */
 export async function importImages(
   store: VectorStore,
@@ -52,13 +101,11 @@ export async function importImages(
   let batch: Point[] = [];
   let count = 0;
   let ensured = false;
+  let header: ExportHeader | undefined;
   const flush = async () => {
     if (batch.length === 0) return;
     if (!ensured) {
-      const first = batch[0]!;
-      await store.ensureCollection(
-        imagesCollection(first.vectors.semantic!.length, first.vectors.visual!.length),
-      );
+      await prepareTarget(store, batch[0]!, header);
       ensured = true;
     }
     await store.upsert(IMAGES, batch);
@@ -70,11 +117,18 @@ export async function importImages(
   for await (const text of lines) {
     lineNo++;
     if (!text.trim()) continue;
-    let line: ExportLine;
+    let line: ExportLine | ExportHeader;
     try {
-      line = JSON.parse(text) as ExportLine;
+      line = JSON.parse(text) as ExportLine | ExportHeader;
     } catch (cause) {
       throw new AppError(ErrorCode.BAD_USER_INPUT, `${file}:${lineNo}: not JSON`, {}, { cause });
+    }
+    if (!('id' in line)) {
+      if (count > 0 || batch.length > 0 || header || typeof line.metadata !== 'object' || !line.metadata) {
+        throw new AppError(ErrorCode.BAD_USER_INPUT, `${file}:${lineNo}: a point needs an id`);
+      }
+      header = line;
+      continue;
     }
     if (!line.vectors?.semantic || !line.vectors.visual) {
       throw new AppError(ErrorCode.BAD_USER_INPUT, `${file}:${lineNo}: missing semantic or visual vector`);

@@ -1,13 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { AppError, ErrorCode } from '../errors.js';
+import { AppError, ErrorCode, isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Point, VectorStore } from '../store/vector-store.js';
 import { labelFilter, loadWordNetNouns } from '../words/labels.js';
 import { openWordVectors, type OpenedWordVectors } from '../words/open-word-vectors.js';
 import { VOCABULARY, vocabularyCollection } from './collections.js';
+import {
+  checkIdentity,
+  identityMetadata,
+  pendingMetadata,
+  type IdentityStatus,
+  type VocabularyIdentity,
+  type WordVectorsRef,
+} from './model-identity.js';
 import type { ProgressFn } from './models.service.js';
 
 /** What was imported, kept in DATA_DIR so restarts are fast and interrupted imports resume. */
@@ -47,13 +55,53 @@ async function writeState(file: string, state: ImportState): Promise<void> {
 export interface VocabularyInfo {
   name: string;
   outOfVocabulary?: (word: string) => Float32Array | undefined;
+  /** What the vocabulary collection was imported from (its recorded identity). */
+  wordVectors: WordVectorsRef;
+  /** Whether this call imported (or finished importing) words. */
+  imported: boolean;
+}
+
+/** The configured word vectors, opened, with the identity the vocabulary collection records. */
+export interface VocabularySource {
+  opened: OpenedWordVectors;
+  identity: WordVectorsRef;
+}
+
+export async function openVocabularySource(config: Config, progress?: ProgressFn): Promise<VocabularySource> {
+  const opened = await openWordVectors(config.WORD_VECTORS, {
+    ...(config.VOCAB_LIMIT > 0 ? { limit: config.VOCAB_LIMIT } : {}),
+    onProgress: (done, total) => progress?.('importing vocabulary', done, total ?? done),
+  });
+  const { size } = await stat(opened.file);
+  return {
+    opened,
+    identity: {
+      name: opened.name,
+      dimension: opened.reader.dimension,
+      bytes: size,
+      words: opened.reader.total ?? null,
+    },
+  };
+}
+
+export interface EnsureVocabularyOptions {
+  /** Import again from the start. */
+  force?: boolean;
+  /**
+   * A vocabulary written from other word vectors (or by a visem that recorded none): `refuse` with
+   * STORE_MODEL_MISMATCH (servers, `vocab import`), or `reimport` it (`visem reindex`).
+   */
+  onMismatch?: 'refuse' | 'reimport';
+  /** Already opened (the caller needed its identity first). */
+  source?: VocabularySource;
 }
 
 /**
  * Imports the configured word vectors into the `vocabulary` collection when they are not there yet
  * (first start, `visem vocab import`), marking WordNet nouns among the most frequent words as labels.
  * Resumable: progress is recorded after every batch and a rerun continues from there; upserts by word
- * make replays harmless. A different source or settings start over.
+ * make replays harmless. A different source or settings start over. The collection records the word
+ * vectors as pending while it fills and as its identity once complete (see model-identity.ts).
  */
 export async function ensureVocabulary(
   config: Config,
@@ -61,14 +109,13 @@ export async function ensureVocabulary(
   expectedDimension: number,
   log: Logger,
   progress?: ProgressFn,
-  force = false,
+  options: EnsureVocabularyOptions = {},
 ): Promise<VocabularyInfo> {
-  const opened = await openWordVectors(config.WORD_VECTORS, {
-    ...(config.VOCAB_LIMIT > 0 ? { limit: config.VOCAB_LIMIT } : {}),
-    onProgress: (done, total) => progress?.('importing vocabulary', done, total ?? done),
-  });
-  const info: VocabularyInfo = {
+  const source = options.source ?? (await openVocabularySource(config, progress));
+  const { opened } = source;
+  const info = {
     name: opened.name,
+    wordVectors: source.identity,
     ...(opened.outOfVocabulary ? { outOfVocabulary: opened.outOfVocabulary } : {}),
   };
   if (opened.reader.dimension !== expectedDimension) {
@@ -78,6 +125,18 @@ export async function ensureVocabulary(
         'train a head for these vectors (visem train) or configure matching WORD_VECTORS',
     );
   }
+  const identity: VocabularyIdentity = { wordVectors: source.identity };
+  const stored = await store.collectionInfo(VOCABULARY);
+  let status: IdentityStatus;
+  try {
+    status = checkIdentity(VOCABULARY, stored, identity);
+  } catch (e) {
+    if (options.onMismatch !== 'reimport' || !isAppError(e) || e.code !== ErrorCode.STORE_MODEL_MISMATCH)
+      throw e;
+    log.info({ reason: e.message }, 'vocabulary written from other word vectors: importing again');
+    status = 'absent';
+  }
+  const force = options.force === true;
   const file = stateFile(config);
   const wanted = {
     name: opened.name,
@@ -89,24 +148,30 @@ export async function ensureVocabulary(
   };
   const previous = await readState(file);
   const same = previous && Object.entries(wanted).every(([k, v]) => previous[k as keyof ImportState] === v);
-  const stored = await store.collectionInfo(VOCABULARY);
-  if (same && previous.complete && !force && stored && stored.count > 0) {
+  if (same && status === 'current' && !force) {
     log.debug({ words: previous.imported }, 'vocabulary already imported');
-    return info;
+    return { ...info, imported: false };
   }
-  let state: ImportState =
-    same && !force && stored ? previous : { ...wanted, imported: 0, labels: 0, complete: false };
-  if (state.imported === 0 && stored) await store.dropCollection(VOCABULARY);
-  await store.ensureCollection(vocabularyCollection(opened.reader.dimension));
+  const resume = same && !force && status === 'pending';
+  let state: ImportState = resume ? previous : { ...wanted, imported: 0, labels: 0, complete: false };
+  if (!resume || state.imported === 0) {
+    if (stored) await store.dropCollection(VOCABULARY);
+    await store.ensureCollection({
+      ...vocabularyCollection(opened.reader.dimension),
+      metadata: pendingMetadata(identity),
+    });
+  }
   log.info({ source: opened.file, resumeAt: state.imported }, 'importing vocabulary');
   const started = performance.now();
   state = await importWords(opened, store, state, await loadWordNetNouns(), (s) => writeState(file, s));
+  // The collection says it is complete before the local state does: a crash in between re-imports.
+  await store.updateCollectionMetadata(VOCABULARY, identityMetadata(identity));
   await writeState(file, { ...state, complete: true });
   log.info(
     { words: state.imported, labels: state.labels, seconds: (performance.now() - started) / 1000 },
     'vocabulary imported',
   );
-  return info;
+  return { ...info, imported: true };
 }
 
 async function importWords(

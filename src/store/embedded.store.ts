@@ -13,6 +13,7 @@ import {
   checkSameVectors,
   missingCollection,
   validateFilter,
+  validateMetadata,
   validatePoints,
   validateScroll,
   validateSearch,
@@ -22,6 +23,7 @@ import type {
   CollectionInfo,
   CollectionSpec,
   Filter,
+  Payload,
   Point,
   ScoredPoint,
   ScrollPage,
@@ -184,7 +186,47 @@ export class EmbeddedStore implements VectorStore {
       this.ensureOpen();
       this.mirror.refresh();
       const c = this.mirror.colls.get(collection);
-      return c && { name: collection, vectors: structuredClone(c.stored.spec.vectors), count: c.mem.count };
+      return (
+        c && {
+          name: collection,
+          vectors: structuredClone(c.stored.spec.vectors),
+          count: c.mem.count,
+          // Read from SQLite each time: another process may have changed it without adding rows.
+          metadata: sql.readMetadata(this.db, c.stored.cid),
+        }
+      );
+    });
+  }
+
+  updateCollectionMetadata(collection: string, patch: Payload): Promise<void> {
+    return this.run(() => {
+      validateMetadata(patch);
+      this.ensureOpen();
+      this.writeTx(() => {
+        const c = this.mirror.colls.get(collection);
+        if (!c) throw missingCollection(collection);
+        sql.writeMetadata(this.db, c.stored.cid, { ...sql.readMetadata(this.db, c.stored.cid), ...patch });
+      });
+    });
+  }
+
+  /** One transaction: the target's row and table go, the source's row takes the target's name. */
+  replaceCollection(target: string, source: string): Promise<void> {
+    return this.run(() => {
+      this.ensureOpen();
+      if (target === source)
+        throw new AppError(ErrorCode.BAD_USER_INPUT, 'a collection cannot replace itself');
+      const { stored, oldCid } = this.writeTx(() => {
+        const s = this.mirror.colls.get(source);
+        if (!s) throw missingCollection(source);
+        const t = this.mirror.colls.get(target);
+        if (t) sql.dropCollection(this.db, t.stored.cid);
+        const spec = { ...s.stored.spec, name: target };
+        sql.renameCollection(this.db, s.stored.cid, spec);
+        return { stored: { ...s.stored, spec }, oldCid: t?.stored.cid };
+      });
+      this.mirror.replaced(target, source, stored);
+      if (oldCid !== undefined) removeAnnFiles(this.annDir, oldCid);
     });
   }
 

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { QdrantClient, type Schemas } from '@qdrant/js-client-rest';
 import { AppError, ErrorCode } from '../errors.js';
 import {
+  aliasTarget,
   chunk,
   classifyError,
   createCollectionBody,
@@ -8,12 +10,17 @@ import {
   encodeScrollCursor,
   fromRecord,
   fromScored,
+  ID_SCOPE_KEY,
+  idScopeOf,
   initialFetch,
+  metadataOf,
   needsDeeperFetch,
   payloadIndexSchema,
+  physicalCollectionName,
   pointUuid,
   queryBody,
   rankPage,
+  switchAliasActions,
   toPointStruct,
   toQdrantFilter,
   vectorSpecsOf,
@@ -23,6 +30,7 @@ import {
   checkSameVectors,
   missingCollection,
   validateFilter,
+  validateMetadata,
   validatePoints,
   validateScroll,
   validateSearch,
@@ -32,6 +40,7 @@ import type {
   CollectionInfo,
   CollectionSpec,
   Filter,
+  Payload,
   Point,
   ScoredPoint,
   ScrollPage,
@@ -57,9 +66,21 @@ const UPSERT_CHUNK = 256;
 /** Deepest ranking fetched to settle equal scores at a page end. */
 const MAX_FETCH = 100_000;
 
+/** What point operations need to know about a collection: its vectors and where its point ids come from. */
+interface Layout {
+  vectors: Record<string, VectorSpec>;
+  /** The name the collection was created under; point UUIDs derive from it (see pointUuid). */
+  scope: string;
+}
+
+/**
+ * Collections are created as a physical collection `<name>__<random>` behind the alias `<name>`, so that
+ * replaceCollection switches a name in one alias operation. Collections made by visem before aliases are
+ * plain collections and keep working as they are.
+ */
 export class QdrantStore implements VectorStore {
   readonly backend = 'qdrant' as const;
-  private readonly specs = new Map<string, Record<string, VectorSpec>>();
+  private readonly layouts = new Map<string, Layout>();
 
   private constructor(
     private readonly client: QdrantClient,
@@ -107,44 +128,56 @@ export class QdrantStore implements VectorStore {
     }
   }
 
-  private async vectors(collection: string): Promise<Record<string, VectorSpec>> {
-    const cached = this.specs.get(collection);
+  private async layout(collection: string): Promise<Layout> {
+    const cached = this.layouts.get(collection);
     if (cached) return cached;
-    const info = await this.info(collection);
+    const info = await this.describe(collection);
     if (!info) throw missingCollection(collection);
     return info;
   }
 
-  private async info(collection: string): Promise<Record<string, VectorSpec> | undefined> {
+  private async vectors(collection: string): Promise<Record<string, VectorSpec>> {
+    return (await this.layout(collection)).vectors;
+  }
+
+  private async exists(collection: string): Promise<boolean> {
+    // Qdrant resolves aliases here, as in every collection and point operation (not in deletes).
     const { exists } = await this.call('collection check', () => this.client.collectionExists(collection));
-    if (!exists) return undefined;
+    return exists;
+  }
+
+  private async describe(collection: string): Promise<(Layout & { metadata: Payload }) | undefined> {
+    if (!(await this.exists(collection))) return undefined;
     const info = await this.call('collection info', () => this.client.getCollection(collection));
-    const specs = vectorSpecsOf(collection, info);
-    this.specs.set(collection, specs);
-    return specs;
+    const layout = { vectors: vectorSpecsOf(collection, info), scope: idScopeOf(collection, info) };
+    this.layouts.set(collection, layout);
+    return { ...layout, metadata: metadataOf(info) };
+  }
+
+  /** The physical collection the alias `name` stands for; undefined for a plain collection or none. */
+  private async aliasTarget(name: string): Promise<string | undefined> {
+    const { aliases } = await this.call('list aliases', () => this.client.getAliases());
+    return aliasTarget(aliases, name);
+  }
+
+  private async deleteCollection(physical: string): Promise<void> {
+    await this.call('drop collection', () => this.client.deleteCollection(physical));
   }
 
   async ensureCollection(spec: CollectionSpec): Promise<void> {
     validateSpec(spec);
-    let existing = await this.info(spec.name);
+    let existing = await this.describe(spec.name);
     if (!existing) {
-      try {
-        await this.call('create collection', () =>
-          this.client.createCollection(spec.name, createCollectionBody(spec, this.options)),
-        );
-      } catch (e) {
-        // Another api replica may have created it meanwhile (Qdrant answers 4xx "already exists"):
-        // then compare with what is there; anything else is a real failure.
-        if (!(await this.info(spec.name).catch(() => undefined))) throw e;
-      }
-      existing = await this.info(spec.name);
+      await this.create(spec);
+      existing = await this.describe(spec.name);
       if (!existing) throw missingCollection(spec.name);
     }
-    checkSameVectors(spec.name, existing, spec.vectors);
+    checkSameVectors(spec.name, existing.vectors, spec.vectors);
+    const physical = (await this.aliasTarget(spec.name)) ?? spec.name;
     for (const [field, type] of Object.entries(spec.indexedFields ?? {})) {
       // Idempotent on the server; keeps filters on these fields indexed rather than full scans.
       await this.call('create payload index', () =>
-        this.client.createPayloadIndex(spec.name, {
+        this.client.createPayloadIndex(physical, {
           field_name: field,
           field_schema: payloadIndexSchema(type),
           wait: true,
@@ -153,15 +186,90 @@ export class QdrantStore implements VectorStore {
     }
   }
 
+  /**
+   * The physical collection first (its metadata set before anyone can reach it), then the alias. Another
+   * api replica may claim the name meanwhile: whichever alias stands at the end wins and the other
+   * physical collection is dropped (before it was written to, but for a write landing in the instant
+   * between two replicas' alias operations).
+   */
+  private async create(spec: CollectionSpec): Promise<void> {
+    const physical = physicalCollectionName(spec.name, randomBytes(4).toString('hex'));
+    await this.call('create collection', () =>
+      this.client.createCollection(physical, createCollectionBody(spec, this.options)),
+    );
+    try {
+      // The client's createCollection does not pass metadata on: set it in a second step.
+      await this.call('set collection metadata', () =>
+        this.client.updateCollection(physical, { metadata: { ...spec.metadata, [ID_SCOPE_KEY]: spec.name } }),
+      );
+      if (!(await this.exists(spec.name))) {
+        await this.call('create alias', () =>
+          this.client.updateCollectionAliases({
+            actions: [{ create_alias: { collection_name: physical, alias_name: spec.name } }],
+          }),
+        );
+      }
+    } catch (e) {
+      if (!(await this.exists(spec.name).catch(() => false))) {
+        await this.deleteCollection(physical).catch(() => undefined);
+        throw e;
+      }
+    }
+    if ((await this.aliasTarget(spec.name)) !== physical) await this.deleteCollection(physical);
+  }
+
   async collectionInfo(collection: string): Promise<CollectionInfo | undefined> {
-    const vectors = await this.info(collection);
-    if (!vectors) return undefined;
-    return { name: collection, vectors: structuredClone(vectors), count: await this.count(collection) };
+    const info = await this.describe(collection);
+    if (!info) return undefined;
+    return {
+      name: collection,
+      vectors: structuredClone(info.vectors),
+      count: await this.count(collection),
+      metadata: info.metadata,
+    };
   }
 
   async dropCollection(collection: string): Promise<void> {
-    this.specs.delete(collection);
-    await this.call('drop collection', () => this.client.deleteCollection(collection));
+    this.layouts.delete(collection);
+    // Deleting the physical collection removes its alias too; deleting by an alias name is a no-op.
+    await this.deleteCollection((await this.aliasTarget(collection)) ?? collection);
+  }
+
+  async updateCollectionMetadata(collection: string, patch: Payload): Promise<void> {
+    validateMetadata(patch);
+    await this.layout(collection);
+    // Qdrant merges top-level keys, as the contract asks.
+    await this.call('update collection metadata', () =>
+      this.client.updateCollection(collection, { metadata: patch }),
+    );
+  }
+
+  async replaceCollection(target: string, source: string): Promise<void> {
+    if (target === source) throw new AppError(ErrorCode.BAD_USER_INPUT, 'a collection cannot replace itself');
+    this.layouts.delete(target);
+    this.layouts.delete(source);
+    const physical = await this.aliasTarget(source);
+    if (physical === undefined) {
+      if (!(await this.exists(source))) throw missingCollection(source);
+      throw new AppError(
+        ErrorCode.STORE_MISCONFIGURED,
+        `collection "${source}" was made by an older visem (not behind an alias) and cannot take another name`,
+        { collection: source },
+      );
+    }
+    const old = await this.aliasTarget(target);
+    if (old === undefined && (await this.exists(target))) {
+      // A plain collection (made before aliases) must go before its name can become an alias. Not atomic:
+      // a crash here leaves `target` missing and `source` whole; the same call again completes the switch.
+      await this.deleteCollection(target);
+    }
+    await this.call('switch alias', () =>
+      this.client.updateCollectionAliases({
+        actions: switchAliasActions(target, old !== undefined, source, physical),
+      }),
+    );
+    // A crash before this leaves the old physical collection unreferenced (space, not data, is lost).
+    if (old !== undefined && old !== physical) await this.deleteCollection(old);
   }
 
   /**
@@ -169,20 +277,21 @@ export class QdrantStore implements VectorStore {
    * retried or repeated chunk is idempotent; but a call that fails midway leaves earlier chunks written.
    */
   async upsert(collection: string, points: Point[]): Promise<void> {
-    validatePoints(collection, await this.vectors(collection), points);
+    const { vectors, scope } = await this.layout(collection);
+    validatePoints(collection, vectors, points);
     for (const part of chunk(points, UPSERT_CHUNK)) {
-      const body = part.map((p) => toPointStruct(collection, p));
+      const body = part.map((p) => toPointStruct(scope, p));
       await this.call('upsert', () => this.client.upsert(collection, { wait: true, points: body }));
     }
   }
 
   async get(collection: string, ids: string[], options?: { withVectors?: boolean }): Promise<StoredPoint[]> {
-    await this.vectors(collection);
+    const { scope } = await this.layout(collection);
     if (ids.length === 0) return [];
     const withVectors = options?.withVectors === true;
     const records = await this.call('retrieve', () =>
       this.client.retrieve(collection, {
-        ids: [...new Set(ids)].map((id) => pointUuid(collection, id)),
+        ids: [...new Set(ids)].map((id) => pointUuid(scope, id)),
         with_payload: true,
         with_vector: withVectors,
       }),
@@ -192,8 +301,8 @@ export class QdrantStore implements VectorStore {
   }
 
   async delete(collection: string, ids: string[]): Promise<number> {
-    await this.vectors(collection);
-    const uuids = [...new Set(ids)].map((id) => pointUuid(collection, id));
+    const { scope } = await this.layout(collection);
+    const uuids = [...new Set(ids)].map((id) => pointUuid(scope, id));
     if (uuids.length === 0) return 0;
     const existing = await this.call('retrieve', () =>
       this.client.retrieve(collection, { ids: uuids, with_payload: false, with_vector: false }),
@@ -257,7 +366,7 @@ export class QdrantStore implements VectorStore {
   }
 
   close(): Promise<void> {
-    this.specs.clear();
+    this.layouts.clear();
     return Promise.resolve();
   }
 }

@@ -9,7 +9,13 @@ import {
   encodeScrollCursor,
   fromRecord,
   fromScored,
+  aliasTarget,
+  ID_SCOPE_KEY,
+  idScopeOf,
   initialFetch,
+  metadataOf,
+  physicalCollectionName,
+  switchAliasActions,
   needsDeeperFetch,
   pointUuid,
   queryBody,
@@ -173,7 +179,10 @@ describe('collections', () => {
     });
   });
 
-  const info = (vectors: Schemas['VectorsConfig']): Schemas['CollectionInfo'] => ({
+  const info = (
+    vectors: Schemas['VectorsConfig'],
+    metadata?: Record<string, unknown>,
+  ): Schemas['CollectionInfo'] => ({
     status: 'green',
     optimizer_status: 'ok',
     segments_count: 1,
@@ -187,7 +196,38 @@ describe('collections', () => {
         default_segment_number: 0,
         flush_interval_sec: 5,
       },
+      ...(metadata ? { metadata } : {}),
     },
+  });
+
+  it('keeps point ids of the name a collection was made under, and hides the backend metadata keys', () => {
+    const v = { a: { size: 3, distance: 'Cosine' as const } };
+    // Made before aliases: ids derive from the collection's own name, as they always did.
+    expect(idScopeOf('images', info(v))).toBe('images');
+    const made = info(v, { [ID_SCOPE_KEY]: 'images_reindex', visem: { identity: { x: 1 } } });
+    expect(idScopeOf('images', made)).toBe('images_reindex');
+    expect(metadataOf(made)).toEqual({ visem: { identity: { x: 1 } } });
+    expect(metadataOf(info(v))).toEqual({});
+    expect(pointUuid(idScopeOf('images', made), 'abc')).toBe(pointUuid('images_reindex', 'abc'));
+  });
+
+  it('switches an alias in one operation and names physical collections uniquely', () => {
+    expect(physicalCollectionName('images', 'ab12cd34')).toBe('images__ab12cd34');
+    const aliases = [
+      { alias_name: 'images', collection_name: 'images__1' },
+      { alias_name: 'images_reindex', collection_name: 'images_reindex__2' },
+    ];
+    expect(aliasTarget(aliases, 'images_reindex')).toBe('images_reindex__2');
+    expect(aliasTarget(aliases, 'vocabulary')).toBeUndefined();
+    expect(switchAliasActions('images', true, 'images_reindex', 'images_reindex__2')).toEqual([
+      { delete_alias: { alias_name: 'images' } },
+      { delete_alias: { alias_name: 'images_reindex' } },
+      { create_alias: { collection_name: 'images_reindex__2', alias_name: 'images' } },
+    ]);
+    expect(switchAliasActions('images', false, 's', 's__9')).toEqual([
+      { delete_alias: { alias_name: 's' } },
+      { create_alias: { collection_name: 's__9', alias_name: 'images' } },
+    ]);
   });
 
   it('reads named vector sizes and rejects unnamed or non-cosine vectors', () => {

@@ -23,9 +23,54 @@ import type {
 /** Fixed namespace for point ids: Qdrant accepts only unsigned integers and UUIDs. */
 const ID_NAMESPACE = '6f1c3b1e-9d4a-5c2e-8f7b-2a9e4d6c1b03';
 
-export function pointUuid(collection: string, id: string): string {
+/**
+ * `scope` is the name the collection was created under (see idScopeOf), so a point keeps its UUID when
+ * the collection is later reached under another name (replaceCollection).
+ */
+export function pointUuid(scope: string, id: string): string {
   // NUL cannot occur in a collection name, so (collection, id) pairs never collide.
-  return uuidv5(`${collection}\u0000${id}`, ID_NAMESPACE);
+  return uuidv5(`${scope}\u0000${id}`, ID_NAMESPACE);
+}
+
+/** Metadata key (reserved: contract metadata keys never start with `_`) naming a collection's id scope. */
+export const ID_SCOPE_KEY = '_visem_point_ids';
+
+/** The physical collection behind the alias `name`: unique, so an old one and a new one can coexist. */
+export function physicalCollectionName(name: string, random: string): string {
+  return `${name}__${random}`;
+}
+
+/** Collections made before aliases have no recorded scope: their ids were derived from their name. */
+export function idScopeOf(collection: string, info: Schemas['CollectionInfo']): string {
+  const scope = info.config.metadata?.[ID_SCOPE_KEY];
+  return typeof scope === 'string' ? scope : collection;
+}
+
+/** The contract's view of a collection's metadata: the backend's own (`_`) keys left out. */
+export function metadataOf(info: Schemas['CollectionInfo']): Payload {
+  const raw = (info.config.metadata ?? {}) as Payload;
+  return Object.fromEntries(Object.entries(raw).filter(([k]) => !k.startsWith('_')));
+}
+
+export function aliasTarget(aliases: Schemas['AliasDescription'][], name: string): string | undefined {
+  return aliases.find((a) => a.alias_name === name)?.collection_name;
+}
+
+/**
+ * One alias operation (Qdrant applies its actions together, under its collections lock): `target` now
+ * names `physical`, and the alias `source` that named it is gone.
+ */
+export function switchAliasActions(
+  target: string,
+  targetIsAlias: boolean,
+  source: string,
+  physical: string,
+): Schemas['AliasOperations'][] {
+  return [
+    ...(targetIsAlias ? [{ delete_alias: { alias_name: target } }] : []),
+    { delete_alias: { alias_name: source } },
+    { create_alias: { collection_name: physical, alias_name: target } },
+  ];
 }
 
 function fieldCondition(c: Condition): Schemas['FieldCondition'] {
@@ -103,10 +148,10 @@ export function vectorSpecsOf(
   return out;
 }
 
-export function toPointStruct(collection: string, p: Point): Schemas['PointStruct'] {
+export function toPointStruct(scope: string, p: Point): Schemas['PointStruct'] {
   const vector: Record<string, number[]> = {};
   for (const [name, v] of Object.entries(p.vectors)) vector[name] = Array.from(v);
-  return { id: pointUuid(collection, p.id), vector, payload: { ...p.payload, [RESERVED_ID_KEY]: p.id } };
+  return { id: pointUuid(scope, p.id), vector, payload: { ...p.payload, [RESERVED_ID_KEY]: p.id } };
 }
 
 /** A stored point back in contract form: natural id from the payload, which is stripped of it. */

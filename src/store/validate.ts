@@ -25,6 +25,7 @@ function bad(message: string, details: Record<string, unknown> = {}): AppError {
 
 export function validateSpec(spec: CollectionSpec): void {
   if (!NAME_RE.test(spec.name)) throw bad(`invalid collection name "${spec.name}"`);
+  if (spec.metadata !== undefined) validateMetadata(spec.metadata);
   const names = Object.keys(spec.vectors);
   if (names.length === 0) throw bad(`collection "${spec.name}" needs at least one named vector`);
   for (const [name, v] of Object.entries(spec.vectors)) {
@@ -165,4 +166,20 @@ export function missingCollection(collection: string): AppError {
 export function compareScored(a: { score: number; id: string }, b: { score: number; id: string }): number {
   if (a.score !== b.score) return b.score - a.score;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Collection metadata: a JSON object of at most 64 KiB whose keys do not start with `_` (reserved). */
+export function validateMetadata(metadata: unknown): void {
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata))
+    throw bad('collection metadata must be an object');
+  for (const key of Object.keys(metadata)) {
+    if (key.startsWith('_')) throw bad(`collection metadata key "${key}" is reserved`);
+  }
+  let json: string;
+  try {
+    json = JSON.stringify(metadata);
+  } catch {
+    throw bad('collection metadata must be JSON');
+  }
+  if (Buffer.byteLength(json) > 65536) throw bad('collection metadata is larger than 64 KiB');
 }

@@ -13,7 +13,11 @@
  *   at startup);
  * - every point carries every named vector of its collection; vectors are stored unit-length (cosine
  *   collections normalise on write, as Qdrant does), so vectors read back are normalised copies;
- * - the payload key `_id` is reserved (the Qdrant backend keeps the natural id there);
+ * - the payload key `_id` is reserved (the Qdrant backend keeps the natural id there), and so are
+ *   collection metadata keys starting with `_`;
+ * - a collection carries a small JSON metadata object (the app records there which models wrote it),
+ *   read back by collectionInfo, merged by updateCollectionMetadata, moved with the collection by
+ *   replaceCollection;
  * - filters follow Qdrant's semantics: `match` takes a string, integer or boolean, `anyOf` all strings or
  *   all integers; an array-valued field matches when any element does; a missing field fails every
  *   condition (so `mustNot` keeps such points); keys may be dotted paths into nested objects.
@@ -35,6 +39,8 @@ export interface CollectionSpec {
   vectors: Record<string, VectorSpec>;
   /** Payload fields used in filters. */
   indexedFields?: Record<string, FieldType>;
+  /** Collection metadata set when ensureCollection creates it (an existing collection keeps its own). */
+  metadata?: Payload;
 }
 
 export interface Point {
@@ -97,6 +103,8 @@ export interface CollectionInfo {
   name: string;
   vectors: Record<string, VectorSpec>;
   count: number;
+  /** The collection's metadata; `{}` when none was ever set. */
+  metadata: Payload;
 }
 
 export interface VectorStore {
@@ -109,6 +117,20 @@ export interface VectorStore {
   /** Undefined when the collection does not exist. */
   collectionInfo(collection: string): Promise<CollectionInfo | undefined>;
   dropCollection(collection: string): Promise<void>;
+  /**
+   * Merges `patch` into the collection's metadata, key by key at the top level (a key given replaces the
+   * stored value whole; keys not given are kept). Durable once resolved. STORE_MISCONFIGURED when the
+   * collection does not exist; BAD_USER_INPUT for keys starting with `_` or more than 64 KiB of JSON.
+   */
+  updateCollectionMetadata(collection: string, patch: Payload): Promise<void>;
+  /**
+   * Makes the name `target` refer to what `source` holds (points, vectors, metadata), dropping what
+   * `target` held, and retires the name `source`: afterwards `collectionInfo(source)` is undefined.
+   * Readers of `target` see the old collection or the new one, never a mix and never a partial one
+   * (embedded: one transaction; Qdrant: one alias switch, except that a `target` created by a visem
+   * older than aliases is deleted just before the switch). STORE_MISCONFIGURED when `source` is missing.
+   */
+  replaceCollection(target: string, source: string): Promise<void>;
   /** Insert or replace whole points, atomically per call. Vector sizes are checked (DIMENSION_MISMATCH). */
   upsert(collection: string, points: Point[]): Promise<void>;
   /** Points that exist, in the order of `ids`; missing ids are skipped. */

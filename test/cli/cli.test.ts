@@ -80,7 +80,12 @@ describe('visem CLI', () => {
     const file = path.join(work, 'images.jsonl');
     const out = await visem(['export', file], env);
     expect(out.code).toBe(0);
-    expect((await readFile(file, 'utf8')).trim().split('\n')).toHaveLength(2);
+    // A header with the models that wrote the images, then one line per image.
+    const lines = (await readFile(file, 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      metadata: { visem: { identity: { encoder: {}, head: {} } } },
+    });
     const other = { DATA_DIR: path.join(work, 'other') };
     await cp(testTemplateDir(), other.DATA_DIR, { recursive: true });
     const imported = await visem(['import', file], other);

@@ -71,7 +71,8 @@ export function runStoreContract(
       await store.upsert(main, points);
     });
     afterAll(async () => {
-      for (const c of [main, col('dims'), col('crud'), col('big'), col('ann'), col('persist')]) {
+      const names = ['dims', 'crud', 'big', 'ann', 'persist', 'meta', 'swap_t', 'swap_s', 'swap_n'];
+      for (const c of [main, ...names.map(col)]) {
         await store.dropCollection(c).catch(() => undefined);
       }
       await store.close();
@@ -82,7 +83,12 @@ export function runStoreContract(
       const c = col('dims');
       await store.ensureCollection(SPEC(c));
       await store.ensureCollection(SPEC(c));
-      expect(await store.collectionInfo(c)).toEqual({ name: c, vectors: SPEC(c).vectors, count: 0 });
+      expect(await store.collectionInfo(c)).toEqual({
+        name: c,
+        vectors: SPEC(c).vectors,
+        count: 0,
+        metadata: {},
+      });
       const other = { ...SPEC(c), vectors: { semantic: { size: 9 }, visual: { size: 12 } } };
       await expect(store.ensureCollection(other)).rejects.toMatchObject({
         code: ErrorCode.DIMENSION_MISMATCH,
@@ -321,6 +327,99 @@ export function runStoreContract(
           query,
         ).slice(0, 10),
       );
+    });
+
+    it('keeps collection metadata: set at creation, merged key by key, durable, refused when bad', async () => {
+      const c = col('meta');
+      const identity = { encoder: { name: 'enc', sha256: 'a'.repeat(64), dimension: 12 } };
+      await store.ensureCollection({ ...SPEC(c), metadata: { visem: { identity } } });
+      // An existing collection keeps its own metadata.
+      await store.ensureCollection({ ...SPEC(c), metadata: { visem: 'other' } });
+      expect((await store.collectionInfo(c))!.metadata).toEqual({ visem: { identity } });
+      await store.upsert(c, samplePoints(3, 5));
+      await store.updateCollectionMetadata(c, { visem: { pending: identity }, note: 'x' });
+      await store.updateCollectionMetadata(c, { note: ['y', 1, true, null] });
+      const want = { visem: { pending: identity }, note: ['y', 1, true, null] };
+      expect((await store.collectionInfo(c))!.metadata).toEqual(want);
+      expect(await store.count(c)).toBe(3);
+      await expectCode(store.updateCollectionMetadata(c, { _secret: 1 }), ErrorCode.BAD_USER_INPUT);
+      await expectCode(
+        store.updateCollectionMetadata(c, { big: 'x'.repeat(70_000) }),
+        ErrorCode.BAD_USER_INPUT,
+      );
+      await expectCode(
+        store.ensureCollection({ ...SPEC(col('nope')), metadata: { _x: 1 } }),
+        ErrorCode.BAD_USER_INPUT,
+      );
+      await expectCode(
+        store.updateCollectionMetadata(col('missing'), { a: 1 }),
+        ErrorCode.STORE_MISCONFIGURED,
+      );
+      await store.close();
+      store = await h.reopen();
+      expect((await store.collectionInfo(c))!.metadata).toEqual(want);
+    });
+
+    it('replaceCollection moves points, vectors and metadata under the target name, retiring the source', async () => {
+      const [t, src, fresh] = [col('swap_t'), col('swap_s'), col('swap_n')];
+      const small = { semantic: { size: 8 }, visual: { size: 5 } };
+      await store.ensureCollection({ ...SPEC(t), metadata: { gen: 1 } });
+      await store.upsert(t, samplePoints(4, 31));
+      const r = rng(32);
+      const mk = (i: number, kind: string): Point => ({
+        id: `s${i}`,
+        vectors: { semantic: randomVector(r, 8), visual: randomVector(r, 5) },
+        payload: { kind },
+      });
+      const news = Array.from({ length: 6 }, (_, i) => mk(i, 'new'));
+      await store.ensureCollection({
+        name: src,
+        vectors: small,
+        indexedFields: { kind: 'keyword' },
+        metadata: { gen: 2 },
+      });
+      await store.upsert(src, news);
+
+      await store.replaceCollection(t, src);
+      expect(await store.collectionInfo(src)).toBeUndefined();
+      expect(await store.collectionInfo(t)).toEqual({
+        name: t,
+        vectors: small,
+        count: 6,
+        metadata: { gen: 2 },
+      });
+      // Point ids, replacement by id, deletes, search, scroll and filters all work under the new name.
+      const got = await store.get(t, ['s2', 'p0000', 's4'], { withVectors: true });
+      expect(got.map((p) => p.id)).toEqual(['s2', 's4']);
+      expect(exactCosine(got[0]!.vectors!.visual!, news[2]!.vectors.visual!)).toBeCloseTo(1, 5);
+      await store.upsert(t, [{ ...news[2]!, payload: { kind: 'replaced' } }]);
+      expect(await store.count(t)).toBe(6);
+      expect((await store.get(t, ['s2']))[0]!.payload).toEqual({ kind: 'replaced' });
+      expect(await store.delete(t, ['s5'])).toBe(1);
+      expect(await store.count(t, { must: [{ key: 'kind', match: 'new' }] })).toBe(4);
+      const top = await store.search(t, { using: 'visual', vector: news[3]!.vectors.visual!, limit: 1 });
+      expect(top[0]!.id).toBe('s3');
+      const page = await store.scroll(t, { limit: 100 });
+      expect(page.points.map((p) => p.id).sort()).toEqual(['s0', 's1', 's2', 's3', 's4']);
+      await expectCode(store.upsert(src, [mk(9, 'x')]), ErrorCode.STORE_MISCONFIGURED);
+
+      // The source name can be made again, and replace a target again, or a missing one.
+      await store.ensureCollection({ name: src, vectors: small, metadata: { gen: 3 } });
+      expect((await store.collectionInfo(src))!.count).toBe(0);
+      await store.upsert(src, [mk(7, 'third')]);
+      await store.replaceCollection(t, src);
+      expect(await store.collectionInfo(t)).toMatchObject({ count: 1, metadata: { gen: 3 } });
+      expect((await store.get(t, ['s7'])).map((p) => p.id)).toEqual(['s7']);
+      await store.ensureCollection({ name: src, vectors: small });
+      await store.replaceCollection(fresh, src);
+      expect(await store.collectionInfo(fresh)).toMatchObject({ count: 0, metadata: {} });
+      await expectCode(store.replaceCollection(t, col('missing')), ErrorCode.STORE_MISCONFIGURED);
+
+      await store.close();
+      store = await h.reopen();
+      expect(await store.collectionInfo(src)).toBeUndefined();
+      expect(await store.collectionInfo(t)).toMatchObject({ vectors: small, count: 1, metadata: { gen: 3 } });
+      expect((await store.get(t, ['s7'])).map((p) => p.id)).toEqual(['s7']);
     });
 
     it(`ANN search keeps recall@10 >= 0.98 on clustered data (${options.annPoints} points)`, async () => {

@@ -136,6 +136,7 @@ describe('EmbeddedStore: several processes on one directory', () => {
       name: 'side',
       vectors: { v: { size: 4 } },
       count: 1,
+      metadata: {},
     });
     await store.ensureCollection({ name: 'side', vectors: { v: { size: 4 } } }); // exists: no conflict
     await child.call({ op: 'drop', collection: 'side' });
@@ -147,9 +148,46 @@ describe('EmbeddedStore: several processes on one directory', () => {
       name: 'side',
       vectors: { v: { size: 3 } },
       count: 0,
+      metadata: {},
     });
     await store.dropCollection('side');
     expect(await child.call({ op: 'info', collection: 'side' })).toBeNull();
+  });
+
+  it("sees the other process's collection metadata and replaceCollection, ANN index included", async () => {
+    await store.ensureCollection({
+      name: 'next',
+      vectors: { v: { size: DIM } },
+      metadata: { visem: 'pending' },
+    });
+    await store.upsert(
+      'next',
+      ids(800, 'n').map((id, k) => pt(id, 4000 + k)),
+    );
+    await store.buildIndexes('next');
+    await child.call({ op: 'meta', collection: 'next', patch: { visem: 'done' } });
+    expect((await store.collectionInfo('next'))!.metadata).toEqual({ visem: 'done' });
+    // The child swaps it in: the parent, which has both loaded, sees the new 'live' without reopening.
+    await store.ensureCollection({ name: 'live', vectors: { v: { size: DIM } } });
+    await store.upsert('live', [pt('old', 1)]);
+    await child.call({ op: 'replace', target: 'live', source: 'next' });
+    expect(await store.collectionInfo('next')).toBeUndefined();
+    expect(await store.collectionInfo('live')).toEqual({
+      name: 'live',
+      vectors: { v: { size: DIM } },
+      count: 800,
+      metadata: { visem: 'done' },
+    });
+    const hits = await store.search('live', { using: 'v', vector: vecs[4005]!, limit: 1 });
+    expect(hits[0]!.id).toBe('n5');
+    expect(await store.get('live', ['old'])).toEqual([]);
+    // And the other way round.
+    await store.ensureCollection({ name: 'next', vectors: { v: { size: DIM } } });
+    await store.upsert('next', [pt('again', 2)]);
+    await store.replaceCollection('live', 'next');
+    expect(await child.call({ op: 'scroll', collection: 'live' })).toEqual(['again']);
+    expect(await child.call({ op: 'info', collection: 'next' })).toBeNull();
+    await store.dropCollection('live');
   });
 
   it('a write right after the other process wrote, with no read between, keeps both', async () => {

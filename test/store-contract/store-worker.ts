@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { isAppError } from '../../src/errors.js';
 import { EmbeddedStore, type EmbeddedStoreOptions } from '../../src/store/embedded.store.js';
-import type { Point } from '../../src/store/vector-store.js';
+import type { Payload, Point } from '../../src/store/vector-store.js';
 
 export type Command =
   | { op: 'ensure'; collection: string; size: number }
@@ -20,6 +20,8 @@ export type Command =
   | { op: 'get'; collection: string; ids: string[] }
   | { op: 'search'; collection: string; v: number[]; limit: number; exact?: boolean }
   | { op: 'scroll'; collection: string }
+  | { op: 'meta'; collection: string; patch: Payload }
+  | { op: 'replace'; target: string; source: string }
   | { op: 'ping' }
   /** Holds SQLite's write lock from a second connection for `ms`, as a writing process would. */
   | { op: 'lock'; ms: number };
@@ -64,6 +66,10 @@ async function handle(c: Command): Promise<unknown> {
       } while (cursor);
       return ids;
     }
+    case 'meta':
+      return store.updateCollectionMetadata(c.collection, c.patch);
+    case 'replace':
+      return store.replaceCollection(c.target, c.source);
     case 'ping':
       return store.ping();
     case 'lock': {

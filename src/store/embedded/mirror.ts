@@ -76,6 +76,18 @@ export class Mirror {
     return c;
   }
 
+  /**
+   * After this process committed a replaceCollection: `stored` (the source's collection, renamed) is
+   * loaded afresh under its new name; the old target and the source name are gone.
+   */
+  replaced(target: string, source: string, stored: sql.StoredCollection): void {
+    this.dropped(target);
+    this.dropped(source);
+    const c = this.load(stored);
+    this.colls.set(target, c);
+    c.ann.loadSaved();
+  }
+
   dropped(name: string): void {
     this.colls.get(name)?.ann.cancel();
     this.colls.delete(name);

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { CollectionSpec } from '../vector-store.js';
+import type { CollectionSpec, Payload } from '../vector-store.js';
 
 /**
  * SQLite is the source of truth. One table of collections, one table of points per collection, named by
@@ -36,8 +36,10 @@ export function openDb(file: string, busyTimeoutMs: number): Db {
       cid INTEGER PRIMARY KEY AUTOINCREMENT,
       name TEXT NOT NULL UNIQUE,
       spec TEXT NOT NULL,
-      vector_names TEXT NOT NULL
+      vector_names TEXT NOT NULL,
+      metadata TEXT NOT NULL DEFAULT '{}'
     )`);
+    addMetadataColumn(db);
     // Rowids removed (deleted or replaced) by any process, written in the deleting transaction: other
     // processes replay the entries newer than the last one they saw instead of reloading everything.
     db.exec(`CREATE TABLE IF NOT EXISTS changes (
@@ -50,6 +52,22 @@ export function openDb(file: string, busyTimeoutMs: number): Db {
     throw e;
   }
   return db;
+}
+
+/**
+ * Collection metadata (which models wrote a collection) came after the first databases: an older file
+ * gets the column, with `{}` for its collections. Under the write lock, so two processes opening the same
+ * old file at once add it once.
+ */
+function addMetadataColumn(db: Db): void {
+  const has = (): boolean =>
+    (db.prepare('PRAGMA table_info(collections)').all() as { name: string }[]).some(
+      (c) => c.name === 'metadata',
+    );
+  if (has()) return;
+  db.transaction(() => {
+    if (!has()) db.exec(`ALTER TABLE collections ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}'`);
+  }).immediate();
 }
 
 /** Change-log entries kept; a process that fell further behind reloads its collections in full. */
@@ -102,18 +120,42 @@ export function listCollections(db: Db): StoredCollection[] {
   }));
 }
 
-export function createCollection(db: Db, spec: CollectionSpec): StoredCollection {
+export function createCollection(db: Db, given: CollectionSpec): StoredCollection {
+  const { metadata, ...spec } = given;
   const vectorNames = Object.keys(spec.vectors).sort();
   return db.transaction(() => {
     const { cid } = db
-      .prepare('INSERT INTO collections (name, spec, vector_names) VALUES (?, ?, ?) RETURNING cid')
-      .get(spec.name, JSON.stringify(spec), JSON.stringify(vectorNames)) as { cid: number };
+      .prepare(
+        'INSERT INTO collections (name, spec, vector_names, metadata) VALUES (?, ?, ?, ?) RETURNING cid',
+      )
+      .get(spec.name, JSON.stringify(spec), JSON.stringify(vectorNames), JSON.stringify(metadata ?? {})) as {
+      cid: number;
+    };
     const cols = vectorNames.map((_, i) => `, v${i} BLOB NOT NULL`).join('');
     db.exec(
       `CREATE TABLE ${table(cid)} (rid INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, payload TEXT NOT NULL${cols})`,
     );
     return { cid, spec, vectorNames };
   })();
+}
+
+export function readMetadata(db: Db, cid: number): Payload {
+  const json = db.prepare('SELECT metadata FROM collections WHERE cid = ?').pluck(true).get(cid) as
+    string | undefined;
+  return json === undefined ? {} : (JSON.parse(json) as Payload);
+}
+
+export function writeMetadata(db: Db, cid: number, metadata: Payload): void {
+  db.prepare('UPDATE collections SET metadata = ? WHERE cid = ?').run(JSON.stringify(metadata), cid);
+}
+
+/** Gives collection `cid` another name (its table is named by cid, so no rows move). */
+export function renameCollection(db: Db, cid: number, spec: CollectionSpec): void {
+  db.prepare('UPDATE collections SET name = ?, spec = ? WHERE cid = ?').run(
+    spec.name,
+    JSON.stringify(spec),
+    cid,
+  );
 }
 
 export function dropCollection(db: Db, cid: number): void {
