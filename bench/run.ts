@@ -10,6 +10,7 @@ import { createServices } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { encoderManifestSchema, headManifestSchema, readManifest } from '../src/models/manifest.js';
+import { ensureModelsBuilt, ensurePipelineBuilt } from '../src/services/models.service.js';
 import { IMAGES, VOCABULARY, type ImagePayload } from '../src/services/collections.js';
 import { VocabularyService } from '../src/services/vocabulary.service.js';
 import { mulberry32 } from '../src/training/random.js';
@@ -139,7 +140,8 @@ log(`machine ${JSON.stringify(machine())}`);
 
 let server: Served | undefined;
 try {
-  // 1. Bare encoder session: batch × intra-op threads.
+  // 1. Bare encoder session: batch × intra-op threads. Models are prepared as `npm start` would.
+  await ensureModelsBuilt(config0, createLogger('warn'));
   const manifest = await readManifest(config0.encoderDir, encoderManifestSchema);
   const modelRows: ModelRow[] = await benchEncoder(config0.encoderDir, manifest, provider, {
     threads: provider === 'cuda' ? [1] : [1, 2],
@@ -163,6 +165,24 @@ try {
     unit: 'ms',
     referenceLabel: `batch 1, ${batch1.threads} thr`,
   });
+
+  // The previous default (nsfwjs InceptionV3 cut at mixed6), same settings, for comparison.
+  if (config0.fallbackModels.encoderDir !== config0.encoderDir) {
+    const dir = config0.fallbackModels.encoderDir;
+    await ensurePipelineBuilt(config0.fallbackModels, config0, createLogger('warn'));
+    const fallback = await readManifest(dir, encoderManifestSchema);
+    const rows = await benchEncoder(dir, fallback, provider, {
+      threads: [batch1.threads],
+      batches: [1],
+      budgetMs: M.modelBudgetMs / 4,
+    });
+    fig({
+      metric: 'fallback_model_p50_ms',
+      value: rows[0]!.p50Ms,
+      unit: 'ms',
+      referenceLabel: `${fallback.name}, batch 1, ${batch1.threads} thr`,
+    });
+  }
 
   // The head alone: what it adds per image on top of the encoder (1 thread).
   const headManifest = await readManifest(config0.headDir, headManifestSchema);

@@ -80,8 +80,8 @@ describe('GraphQL API over HTTP (real models, embedded store)', () => {
   });
 
   it('each animal word finds its own photo first for most of the ten animals (the shipped head)', async () => {
-    // Measured with the shipped head: 7 of 10 first (giraffe, elephant, horse, lion, tiger, rabbit,
-    // frog); the head before it 6, the earlier cosine-loss head 4. Below 5 means the head or the pipeline regressed.
+    // The ConSE head over EfficientNet-Lite2 (README: zebra, tiger, elephant, pig and frog first over the
+    // whole Tux Paint animals folder); the InceptionV3 head managed 7 of these 10. Below 5 is a regression.
     const firsts: string[] = [];
     for (const name of Object.keys(ANIMAL_PHOTOS)) {
       const res = await gql(server.url, SearchImagesDocument, { text: name, first: 3 });

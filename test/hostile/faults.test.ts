@@ -173,7 +173,7 @@ describe('crashes and model faults', () => {
       const bytes = await readFile(onnx);
       bytes.fill(0, 1000, 2000);
       await writeFile(onnx, bytes);
-      const env = { MODELS_DIR: modelsDir, HEAD: headDir() };
+      const env = { MODELS_DIR: modelsDir, ENCODER: 'inception-v3-mixed6', HEAD: headDir() };
       await startFails(env, onnx);
       await rm(onnx);
       await startFails(env, onnx);
@@ -187,7 +187,7 @@ describe('crashes and model faults', () => {
       const bytes = await readFile(onnx);
       bytes[bytes.length - 1] = bytes.at(-1)! ^ 0xff;
       await writeFile(onnx, bytes);
-      await startFails({ HEAD: head }, onnx);
+      await startFails({ ENCODER: 'inception-v3-mixed6', HEAD: head }, onnx);
     });
   });
 
@@ -220,5 +220,8 @@ describe('crashes and model faults', () => {
   });
 });
 
-/** The head directory the test settings use (absolute, so it survives a different MODELS_DIR). */
-const headDir = () => loadConfig(TEST_ENV).headDir;
+/**
+ * A head without a build recipe (a corrupt ConSE head is rebuilt from its recipe instead): the nsfwjs
+ * pipeline's, absolute so it survives a different MODELS_DIR.
+ */
+const headDir = () => loadConfig(TEST_ENV).fallbackModels.headDir;
