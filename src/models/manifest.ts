@@ -87,6 +87,8 @@ export const headManifestSchema = z.object({
       converter: z.literal('imagenet-conse'),
       /** T, the number of most probable classes mixed. */
       topK: z.number().int().positive(),
+      /** What the file was built from; a change in either rebuilds it. */
+      inputs: z.object({ encoderSha256: z.string(), classesSha256: z.string() }).optional(),
     })
     .optional(),
   provenance,

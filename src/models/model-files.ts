@@ -61,3 +61,23 @@ export function toPrettyJson(value: unknown): string {
   );
   return `${json}\n`;
 }
+
+/**
+ * Writes a built model: the ONNX file first, then its manifest, each through a temp file and a rename, so
+ * a manifest never names a file that is not complete.
+ */
+export async function writeModelFiles(
+  dir: string,
+  file: string,
+  bytes: Uint8Array,
+  manifest: unknown,
+): Promise<string> {
+  const full = path.join(dir, file);
+  await writeAtomic(full, bytes, `${path.parse(full).name}.${process.pid}.onnx.tmp`);
+  await writeAtomic(
+    path.join(dir, 'manifest.json'),
+    toPrettyJson(manifest),
+    `manifest.${process.pid}.json.tmp`,
+  );
+  return full;
+}

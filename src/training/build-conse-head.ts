@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { AppError, ErrorCode } from '../errors.js';
 import { loadEfficientNetCheckpoint, wheelCacheDir } from '../models/convert/build-efficientnet.js';
 import type { BuildEncoderResult } from '../models/convert/build-encoder.js';
@@ -8,7 +9,7 @@ import {
   readManifest,
   type HeadManifest,
 } from '../models/manifest.js';
-import { sha256File, sha256Hex, toPrettyJson, writeAtomic } from '../models/model-files.js';
+import { sha256File, sha256Hex, writeModelFiles } from '../models/model-files.js';
 import { classWordVectors, loadImagenetClasses } from '../words/imagenet-classes.js';
 import { buildImagenetConseOnnx, type ImagenetConse } from './imagenet-conse.js';
 import type { WordSpace } from './word-space.js';
@@ -27,32 +28,34 @@ export async function ensureConseHeadBuilt(
   const head = await readManifest(headDir, headManifestSchema);
   if (!head.build) return undefined;
   const file = path.join(headDir, head.file);
+  const encoder = await readManifest(encoderDir, encoderManifestSchema);
+  const inputs = {
+    encoderSha256: encoder.sha256 ?? '',
+    classesSha256: encoder.logits
+      ? await sha256File(path.join(encoderDir, encoder.logits.classes)).catch(() => '')
+      : '',
+  };
   const actual = await sha256File(file).catch(() => undefined);
-  if (actual !== undefined && actual === head.sha256) {
+  if (actual !== undefined && actual === head.sha256 && isDeepStrictEqual(head.build.inputs, inputs)) {
     return { path: file, sha256: actual, dimension: head.output.dimension, skipped: true };
   }
   const progress = onProgress ?? (() => {});
   progress(0, 2, 'word vectors');
   const space = await loadSpace();
   progress(1, 2, 'classifier');
-  const encoder = await readManifest(encoderDir, encoderManifestSchema);
   const conse = await imagenetConseFor(encoderDir, space, head.build.topK);
   const bytes = buildImagenetConseOnnx(conse, head.name);
   const sha256 = sha256Hex(bytes);
-  await writeAtomic(file, bytes, `${path.parse(file).name}.${process.pid}.onnx.tmp`);
   const manifest: HeadManifest = {
     ...head,
+    build: { ...head.build, inputs },
     sha256,
     encoder: encoder.name,
     wordVectors: space.name,
     input: { ...head.input, dimension: encoder.output.dimension },
     output: { ...head.output, dimension: space.dimension },
   };
-  await writeAtomic(
-    path.join(headDir, 'manifest.json'),
-    toPrettyJson(manifest),
-    `manifest.${process.pid}.json.tmp`,
-  );
+  await writeModelFiles(headDir, head.file, bytes, manifest);
   progress(2, 2, 'export');
   return { path: file, sha256, dimension: space.dimension, skipped: false };
 }

@@ -1,40 +1,11 @@
-import { spawn } from 'node:child_process';
 import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/paths.js';
+import { runCli as visem } from '../support/cli.js';
 import { startTestServer } from '../support/test-server.js';
-import { ANIMAL_PHOTOS, STAMPS, TEST_ENV, testTemplateDir } from '../support/test-data.js';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI (TypeScript through the test loader) with the test settings. */
-function visem(args: string[], env: Record<string, string>): Promise<Run> {
-  const root = packageRoot();
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        path.join(root, 'test/support/ts-loader.mjs'),
-        path.join(root, 'src/cli/main.ts'),
-        ...args,
-      ],
-      { cwd: root, env: { ...process.env, ...TEST_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { ANIMAL_PHOTOS, STAMPS, testTemplateDir } from '../support/test-data.js';
 
 describe('visem CLI', () => {
   let work: string;

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,7 +12,7 @@ import { IMAGES, IMAGES_REINDEX, VOCABULARY } from '../../src/services/collectio
 import { ingestFiles } from '../../src/services/file-ingest.service.js';
 import { storedTags } from '../../src/services/ingest.service.js';
 import { recordedIdentity, pendingIdentity, type ImagesIdentity } from '../../src/services/model-identity.js';
-import { packageRoot } from '../../src/paths.js';
+import { runCli as visem } from '../support/cli.js';
 import { EmbeddedStore } from '../../src/store/embedded.store.js';
 import { exportHead } from '../../src/training/head-export.js';
 import { mulberry32 } from '../../src/training/random.js';
@@ -74,31 +73,6 @@ async function exportRandomHead(dir: string, encoderDir: string): Promise<void> 
       provenance: { source: 'reindex test', license: 'MIT' },
     },
   );
-}
-
-function visem(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const root = packageRoot();
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        path.join(root, 'test/support/ts-loader.mjs'),
-        path.join(root, 'src/cli/main.ts'),
-        ...args,
-      ],
-      { cwd: root, env: { ...process.env, ...TEST_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 /** The start is refused with STORE_MODEL_MISMATCH and a message matching `pattern`; returns the message. */

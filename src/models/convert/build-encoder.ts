@@ -3,7 +3,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { AppError, ErrorCode } from '../../errors.js';
 import { encoderManifestSchema, readManifest, type EncoderManifest, type NsfwjsRecipe } from '../manifest.js';
-import { sha256File, sha256Hex, toPrettyJson, writeAtomic } from '../model-files.js';
+import { sha256File, sha256Hex, writeModelFiles } from '../model-files.js';
 import { buildEfficientNetEncoder } from './build-efficientnet.js';
 import { kerasLayers, kerasToOnnx, type Pooling } from './keras-to-onnx.js';
 import { loadNsfwjsArtifacts, nsfwjsModelDir, type NsfwjsModel } from './tfjs-artifacts.js';
@@ -138,8 +138,6 @@ async function build(
 
   progress(0, 1, 'write');
   await mkdir(opts.outDir, { recursive: true });
-  const file = path.join(opts.outDir, keep?.file ?? MODEL_FILE);
-  await writeAtomic(file, bytes, `${path.parse(file).name}.${process.pid}.onnx.tmp`);
   const fresh = manifestFor(
     opts,
     converted.inputSize.width,
@@ -158,11 +156,7 @@ async function build(
           kerasLayers(artifacts.modelTopology),
         ),
       };
-  await writeAtomic(
-    path.join(opts.outDir, 'manifest.json'),
-    toPrettyJson(manifest),
-    `manifest.${process.pid}.json.tmp`,
-  );
+  const file = await writeModelFiles(opts.outDir, keep?.file ?? MODEL_FILE, bytes, manifest);
   progress(1, 1, 'write');
   return { path: file, sha256, dimension: converted.dimension, skipped: false };
 }

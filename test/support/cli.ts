@@ -1,0 +1,33 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { packageRoot } from '../../src/paths.js';
+import { TEST_ENV } from './test-data.js';
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI to completion (TypeScript through the test loader) with the test settings. */
+export function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
+  const root = packageRoot();
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        path.join(root, 'test/support/ts-loader.mjs'),
+        path.join(root, 'src/cli/main.ts'),
+        ...args,
+      ],
+      { cwd: root, env: { ...process.env, ...TEST_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
