@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { evaluateItems, metricsRows } from '../src/eval/evaluate-items.js';
-import { evaluatePhotos, loadPhotoSet, photoRows } from '../src/eval/photo-eval.js';
+import { evaluatePhotos, loadPhotoSet, photoItems, photoRows } from '../src/eval/photo-eval.js';
 import { OnnxRuntime } from '../src/models/onnx-runtime.js';
 import { ProjectionHead } from '../src/models/projection-head.js';
 import { loadLabelledFeatures } from '../src/services/training.service.js';
@@ -35,10 +35,7 @@ const { space, data } = await loadLabelledFeatures(
   () => undefined,
 );
 const photos = await loadPhotoSet(path.resolve('test/fixtures/photos/photos.json'));
-const photoData = await datasetFeatures(
-  photos.map((p) => ({ path: p.file, label: p.words[0]!, concept: p.words[0]!, words: p.words })),
-  { encoderDir, cacheDir },
-);
+const photoData = await datasetFeatures(photoItems(photos), { encoderDir, cacheDir });
 for (const w of WEIGHTS) {
   const name = `blend w=${w}`;
   const predictions = new Map((await blend(data.features, w)).map((p, i) => [i, p]));

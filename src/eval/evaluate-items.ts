@@ -62,15 +62,19 @@ export function evaluateItems(
 }
 
 /** Rows for a metrics table (the CLI prints them; kept free of console code). */
+/** A rate as a table cell: one decimal of a percent, '-' when there is none. */
+export function percent(v: number | undefined): string {
+  return v === undefined ? '-' : (100 * v).toFixed(1);
+}
+
 export function metricsRows(name: string, r: ZeroShotReport): string[][] {
-  const pct = (v: number | undefined) => (v === undefined ? '-' : (100 * v).toFixed(1));
   const line = (scope: string, h: ZeroShotReport['unseenLabels']) => [
     name,
     scope,
     String(h.n),
-    pct(h.hits['@1']),
-    pct(h.hits['@5']),
-    pct(h.hits['@10']),
+    percent(h.hits['@1']),
+    percent(h.hits['@5']),
+    percent(h.hits['@10']),
   ];
   const out = [
     line('unseen labels', r.unseenLabels),
@@ -85,8 +89,8 @@ export function metricsRows(name: string, r: ZeroShotReport): string[][] {
     name,
     'words→images mAP / R@10',
     String(r.retrieval.concepts),
-    pct(r.retrieval.meanAveragePrecision),
-    pct(r.retrieval.recallAt10),
+    percent(r.retrieval.meanAveragePrecision),
+    percent(r.retrieval.recallAt10),
     '',
   ]);
   return out;

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import type { LabelledImage } from '../training/labelled-images.js';
+import { percent } from './evaluate-items.js';
 import { averagePrecision, scoreRows, topK, vectorMatrix } from './ranking.js';
 
 /**
@@ -41,6 +43,11 @@ export async function loadPhotoSet(manifestFile: string): Promise<Photo[]> {
     file: path.resolve(dir, p.file),
     words: p.words.map((w) => w.toLowerCase()),
   }));
+}
+
+/** The photos as labelled images, so they go through the same feature cache as training data. */
+export function photoItems(photos: readonly Photo[]): LabelledImage[] {
+  return photos.map((p) => ({ path: p.file, label: p.words[0]!, concept: p.words[0]!, words: p.words }));
 }
 
 export interface PhotoReport {
@@ -110,23 +117,29 @@ export function evaluatePhotos(input: PhotoEvalInput): PhotoReport {
 
 /** Rows for the eval table, in the CLI's METRICS_HEADER columns. */
 export function photoRows(name: string, r: PhotoReport): string[][] {
-  const pct = (v: number) => (100 * v).toFixed(1);
   return [
     [
       name,
       'photos: open vocabulary',
       String(r.photos),
-      pct(r.openVocabulary['@1']),
-      pct(r.openVocabulary['@5']),
-      pct(r.openVocabulary['@10']),
+      percent(r.openVocabulary['@1']),
+      percent(r.openVocabulary['@5']),
+      percent(r.openVocabulary['@10']),
     ],
-    [name, "photos: the set's labels", String(r.photos), pct(r.setLabels['@1']), pct(r.setLabels['@5']), ''],
+    [
+      name,
+      "photos: the set's labels",
+      String(r.photos),
+      percent(r.setLabels['@1']),
+      percent(r.setLabels['@5']),
+      '',
+    ],
     [
       name,
       'photos: words→images hit@5 / mAP',
       String(r.wordsToImages.queries),
-      pct(r.wordsToImages.hitAt5),
-      pct(r.wordsToImages.meanAveragePrecision),
+      percent(r.wordsToImages.hitAt5),
+      percent(r.wordsToImages.meanAveragePrecision),
       '',
     ],
   ];

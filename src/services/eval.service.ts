@@ -1,5 +1,5 @@
 import { evaluateItems, METRICS_HEADER, metricsRows, type ItemsEvaluation } from '../eval/evaluate-items.js';
-import { evaluatePhotos, loadPhotoSet, photoRows, type PhotoReport } from '../eval/photo-eval.js';
+import { evaluatePhotos, loadPhotoSet, photoItems, photoRows, type PhotoReport } from '../eval/photo-eval.js';
 import type { SplitOptions } from '../eval/split.js';
 import type { HeadManifest } from '../models/manifest.js';
 import { OnnxRuntime } from '../models/onnx-runtime.js';
@@ -68,10 +68,7 @@ export async function evaluateHeads(options: EvaluateHeadOptions): Promise<Evalu
         options.examples,
       );
       heads.push({ dir, name: head.manifest.name, evaluation });
-      const name =
-        head.manifest.training?.split === 'none'
-          ? `${head.manifest.name} (NOT held out)`
-          : head.manifest.name;
+      const name = warning ? `${head.manifest.name} (NOT held out)` : head.manifest.name;
       table.push(...metricsRows(name, evaluation.report));
     }
   } finally {
@@ -100,12 +97,7 @@ export async function evaluatePhotoSet(options: EvaluatePhotosOptions): Promise<
   const progress = options.onProgress ?? (() => undefined);
   const space = options.wordSpace ?? (await loadWordSpace());
   const photos = await loadPhotoSet(options.photoSet);
-  const items = photos.map((p) => ({
-    path: p.file,
-    label: p.words[0]!,
-    concept: p.words[0]!,
-    words: p.words,
-  }));
+  const items = photoItems(photos);
   const runtime = new OnnxRuntime({ provider: 'cpu', intraOpThreads: 0 });
   const result: EvaluatePhotosResult = { pipelines: [], table: [METRICS_HEADER] };
   try {

@@ -4,37 +4,27 @@ import path from 'node:path';
 import { headManifestSchema, type HeadManifest } from '../models/manifest.js';
 import { OnnxGraphBuilder } from '../models/onnx/graph-builder.js';
 import type { ConseBlend } from './conse-blend.js';
-import { emitImagenetConse, type ImagenetConse } from './imagenet-conse.js';
 import type { DenseStack } from './dense-stack.js';
 import type { InputTransform } from './input-transform.js';
 
 export const HEAD_INPUT_NAME = 'features';
 export const HEAD_OUTPUT_NAME = 'embedding';
 
-/** The MLP's unit output mixed with ImageNet ConSE's: (1 − weight)·mlp + weight·conse. */
-export interface ImagenetBlend {
-  conse: ImagenetConse;
-  weight: number;
-}
-
 /**
  * The trained head as ONNX: [LpNormalization] → [Sub mean] → [Mul scale] → (MatMul → Add → LeakyRelu)*
- * → MatMul → Add, then optionally the ConSE blend over the training labels (see conse-blend.ts) and the
- * ImageNet ConSE blend over the encoder's classifier (see imagenet-conse.ts).
+ * → MatMul → Add, then optionally the ConSE blend (see conse-blend.ts).
  */
 export function buildHeadOnnx(
   stack: DenseStack,
   transform: InputTransform,
   name = 'projection-head',
   blend?: ConseBlend,
-  imagenet?: ImagenetBlend,
 ): Uint8Array {
   const first = stack.layers[0];
   const last = stack.layers.at(-1);
   if (!first || !last) throw new Error('head has no layers');
   const g = new OnnxGraphBuilder(name);
-  const input = g.addInput(HEAD_INPUT_NAME, ['batch', first.inDim]);
-  let x = input;
+  let x = g.addInput(HEAD_INPUT_NAME, ['batch', first.inDim]);
   if (transform.l2) x = g.node('LpNormalization', [x], { axis: -1, p: 2 }, 'l2norm');
   if (transform.mean)
     x = g.node('Sub', [x, g.addFloatInitializer('input_mean', transform.mean, [first.inDim])], {}, 'center');
@@ -45,7 +35,7 @@ export function buildHeadOnnx(
     const b = g.addFloatInitializer(`dense${i}_bias`, layer.bias, [layer.outDim]);
     x = g.node('MatMul', [x, w], {}, `dense${i}_matmul`);
     const isLast = i === stack.layers.length - 1;
-    x = g.node('Add', [x, b], {}, isLast && !blend && !imagenet ? HEAD_OUTPUT_NAME : `dense${i}_add`);
+    x = g.node('Add', [x, b], {}, isLast && !blend ? HEAD_OUTPUT_NAME : `dense${i}_add`);
     if (layer.activation === 'leaky-relu')
       x = g.node('LeakyRelu', [x], { alpha: { float: stack.alpha } }, `dense${i}_act`);
   });
@@ -66,25 +56,7 @@ export function buildHeadOnnx(
     const mix = g.node('MatMul', [probs, l], {}, 'conse_mix');
     const unitMix = g.node('LpNormalization', [mix], { axis: -1, p: 2 }, 'conse_mix_unit');
     const scaled = g.node('Mul', [unitMix, w], {}, 'conse_weighted');
-    x = g.node('Add', [p, scaled], {}, imagenet ? 'conse_blend' : HEAD_OUTPUT_NAME);
-  }
-  if (imagenet) {
-    if (imagenet.conse.dimension !== last.outDim)
-      throw new Error('ImageNet ConSE dimension differs from the head');
-    const unit = (t: string, hint: string) => g.node('LpNormalization', [t], { axis: -1, p: 2 }, hint);
-    const mlp = unit(x, 'mlp_unit');
-    const conse = unit(emitImagenetConse(g, input, imagenet.conse), 'imagenet_conse_unit');
-    const wm = g.addFloatInitializer('mlp_weight', Float32Array.of(1 - imagenet.weight), []);
-    const wc = g.addFloatInitializer('imagenet_conse_weight', Float32Array.of(imagenet.weight), []);
-    x = g.node(
-      'Add',
-      [
-        g.node('Mul', [mlp, wm], {}, 'mlp_weighted'),
-        g.node('Mul', [conse, wc], {}, 'imagenet_conse_weighted'),
-      ],
-      {},
-      HEAD_OUTPUT_NAME,
-    );
+    x = g.node('Add', [p, scaled], {}, HEAD_OUTPUT_NAME);
   }
   if (x !== HEAD_OUTPUT_NAME) x = g.node('Identity', [x], {}, HEAD_OUTPUT_NAME);
   g.addOutput(x, ['batch', last.outDim]);

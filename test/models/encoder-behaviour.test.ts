@@ -7,6 +7,7 @@ import { ImageEncoder } from '../../src/models/image-encoder.js';
 import { OnnxRuntime } from '../../src/models/onnx-runtime.js';
 import { topK } from '../../src/eval/ranking.js';
 import { packageRoot } from '../../src/paths.js';
+import { DEFAULT_DECODER_LIMITS } from '../../src/training/dataset-features.js';
 
 const PHOTOS = path.join(packageRoot(), 'test/fixtures/photos/photos.json');
 
@@ -27,7 +28,7 @@ describe('EfficientNet-Lite2 on real photographs', () => {
 
   it('puts a right class in the top 5 for at least 18 of 20 photos with known classes', async () => {
     expect(photos.length).toBeGreaterThanOrEqual(20);
-    const decoder = new ImageDecoder({ maxPixels: 40_000_000, maxSide: 12_000, maxPages: 1 });
+    const decoder = new ImageDecoder(DEFAULT_DECODER_LIMITS);
     const misses: string[] = [];
     for (const photo of photos) {
       const tensor = await decoder.toTensor(await readFile(photo.file), encoder.manifest.input);
