@@ -2,7 +2,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { AppError, ErrorCode } from '../errors.js';
-import type { Payload, Point, VectorStore } from '../store/vector-store.js';
+import { scrollPages, type Payload, type Point, type VectorStore } from '../store/vector-store.js';
 import { IMAGES, imagesCollection } from './collections.js';
 import {
   identityDifferences,
@@ -39,10 +39,8 @@ export async function exportImages(
   const header: ExportHeader = { metadata: recordedEntry(info?.metadata ?? {}) };
   out.write(`${JSON.stringify(header)}\n`);
   let count = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await store.scroll(IMAGES, { limit: 500, withVectors: true, ...(cursor ? { cursor } : {}) });
-    for (const p of page.points) {
+  for await (const page of scrollPages(store, IMAGES, { limit: 500, withVectors: true })) {
+    for (const p of page) {
       const line: ExportLine = {
         id: p.id,
         payload: p.payload,
@@ -52,8 +50,7 @@ export async function exportImages(
       count++;
     }
     onProgress?.(count);
-    cursor = page.next;
-  } while (cursor);
+  }
   out.end();
   await once(out, 'finish');
   return count;

@@ -1,6 +1,12 @@
 import { AppError, ErrorCode, isAppError } from '../errors.js';
 import type { ImageFiles } from '../files/image-files.js';
-import type { Payload, Point, StoredPoint, VectorStore } from '../store/vector-store.js';
+import {
+  scrollPages,
+  type Payload,
+  type Point,
+  type StoredPoint,
+  type VectorStore,
+} from '../store/vector-store.js';
 import { IMAGES, IMAGES_REINDEX, imagesCollection } from './collections.js';
 import type { ImageEmbeddingService } from './image-embedding.service.js';
 import { storedTags } from './ingest.service.js';
@@ -146,39 +152,27 @@ export class ReindexService {
     for (let pass = 0; ; pass++) {
       let embedded = 0;
       let done = 0;
-      let cursor: string | undefined;
-      do {
-        const page = await this.store.scroll(IMAGES, {
-          limit: this.options.pageSize,
-          ...(cursor ? { cursor } : {}),
-        });
-        const ids = page.points.map((p) => p.id);
+      for await (const page of scrollPages(this.store, IMAGES, { limit: this.options.pageSize })) {
+        const ids = page.map((p) => p.id);
         const have = new Set((await this.store.get(IMAGES_REINDEX, ids)).map((p) => p.id));
-        const todo = page.points.filter((p) => !have.has(p.id) && !failed.has(p.id));
+        const todo = page.filter((p) => !have.has(p.id) && !failed.has(p.id));
         if (pass === 0) report.resumed += have.size;
         const points = await this.embedAll(todo, failed, report);
         // Each page is one upsert: a crash leaves whole pages, which a rerun keeps.
         if (points.length > 0) await this.store.upsert(IMAGES_REINDEX, points);
         embedded += points.length;
-        done += page.points.length;
+        done += page.length;
         if (pass === 0) onProgress?.(done, Math.max(total, done));
-        cursor = page.next;
-      } while (cursor);
+      }
       report.embedded += embedded;
       if (embedded === 0) break;
     }
-    let cursor: string | undefined;
-    do {
-      const page = await this.store.scroll(IMAGES_REINDEX, {
-        limit: this.options.pageSize,
-        ...(cursor ? { cursor } : {}),
-      });
-      const ids = page.points.map((p) => p.id);
+    for await (const page of scrollPages(this.store, IMAGES_REINDEX, { limit: this.options.pageSize })) {
+      const ids = page.map((p) => p.id);
       const present = new Set((await this.store.get(IMAGES, ids)).map((p) => p.id));
       const gone = ids.filter((id) => !present.has(id));
       if (gone.length > 0) report.removed += await this.store.delete(IMAGES_REINDEX, gone);
-      cursor = page.next;
-    } while (cursor);
+    }
   }
 
   private async embedAll(todo: StoredPoint[], failed: Set<string>, report: ReindexReport): Promise<Point[]> {

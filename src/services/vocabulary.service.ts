@@ -1,5 +1,5 @@
 import { AppError, ErrorCode, isAppError } from '../errors.js';
-import type { VectorStore } from '../store/vector-store.js';
+import { scrollPages, type VectorStore } from '../store/vector-store.js';
 import { phraseVector } from '../words/phrase.js';
 import { tokenize } from '../words/tokenize.js';
 import { VOCABULARY, type WordScore } from './collections.js';
@@ -83,16 +83,9 @@ export class VocabularyService {
       const limit = this.options.suggestionPool ?? 50_000;
       const filter = { must: [{ key: 'rank', range: { lt: limit } }] };
       const words: { word: string; rank: number }[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await this.store.scroll(VOCABULARY, {
-          limit: 2000,
-          filter,
-          ...(cursor ? { cursor } : {}),
-        });
-        for (const p of page.points) words.push({ word: p.id, rank: Number(p.payload.rank ?? 0) });
-        cursor = page.next;
-      } while (cursor);
+      for await (const page of scrollPages(this.store, VOCABULARY, { limit: 2000, filter })) {
+        for (const p of page) words.push({ word: p.id, rank: Number(p.payload.rank ?? 0) });
+      }
       return words.sort((a, b) => a.rank - b.rank).map((w) => w.word);
     })();
     this.suggestionWords.catch(() => (this.suggestionWords = undefined));

@@ -145,3 +145,17 @@ export interface VectorStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Every page of a collection, in the store's stable scroll order (the caller may write between pages). */
+export async function* scrollPages(
+  store: VectorStore,
+  collection: string,
+  request: Omit<ScrollRequest, 'cursor'>,
+): AsyncGenerator<StoredPoint[]> {
+  let cursor: string | undefined;
+  do {
+    const page = await store.scroll(collection, { ...request, ...(cursor ? { cursor } : {}) });
+    yield page.points;
+    cursor = page.next;
+  } while (cursor);
+}
