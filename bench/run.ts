@@ -439,7 +439,7 @@ try {
   // 6. searchImages over HTTP vs collection size (synthetic points), recall vs exact, load levels, RSS.
   const vocabSvc = new VocabularyService(store, { maxTextLength: 200 });
   const qvecs = new Map<string, Float32Array>();
-  for (const q of QUERIES) qvecs.set(q, await vocabSvc.textVector(q));
+  for (const q of QUERIES) qvecs.set(q, (await vocabSvc.textQuery(q)).vector);
   const rs = mulberry32(7);
   const visualDim = manifest.output.dimension;
   const scaling: Record<string, unknown>[] = [];

@@ -15,7 +15,8 @@ import { IngestService } from './services/ingest.service.js';
 import { modelRef, type ImagesIdentity, type WordVectorsRef } from './services/model-identity.js';
 import { ensureModelsBuilt, type ModelSelection, type ProgressFn } from './services/models.service.js';
 import { ensureImagesCollection, ReindexService, type ReindexReport } from './services/reindex.service.js';
-import { SearchService } from './services/search.service.js';
+import { loadRelevanceFile, relevanceScale } from './models/relevance.js';
+import { SearchService, type SearchRelevance } from './services/search.service.js';
 import { StatsService } from './services/stats.service.js';
 import { ensureVocabulary, openVocabularySource } from './services/vocabulary-import.service.js';
 import { VocabularyService } from './services/vocabulary.service.js';
@@ -97,6 +98,23 @@ export async function imagesIdentity(
   };
 }
 
+/** The pipeline's calibrated cut-offs (relevance.json beside the head), with the configured overrides. */
+export async function searchRelevance(
+  config: Config,
+  models: LoadedModels,
+  log: Logger,
+): Promise<SearchRelevance> {
+  const { file, reason } = await loadRelevanceFile(models.headDir, {
+    encoderSha256: models.encoder.manifest.sha256,
+    headSha256: models.head.manifest.sha256,
+  });
+  if (reason) log.warn({ reason }, 'no relevance calibration: scores carry no band or relevance');
+  return {
+    text: relevanceScale(file?.text, config.SEARCH_MIN_SCORE),
+    image: relevanceScale(file?.image, config.SIMILAR_MIN_SCORE),
+  };
+}
+
 function embeddingService(config: Config, models: LoadedModels): ImageEmbeddingService {
   return new ImageEmbeddingService(models.decoder, models.encoder, models.head, {
     concurrency: config.INFERENCE_CONCURRENCY,
@@ -149,7 +167,7 @@ export async function createServices(
       vocabulary,
       ingest,
       classify: new ClassifyService(embedding, vocabulary, ingest),
-      search: new SearchService(store, vocabulary, embedding),
+      search: new SearchService(store, vocabulary, embedding, await searchRelevance(config, models, log)),
       stats: new StatsService(store, vocabulary, embedding, vocabularyInfo.name, models.fallbackReason),
       close: async () => {
         await store.close();

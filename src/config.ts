@@ -22,6 +22,8 @@ const list = z.string().transform((s) =>
 export const DEFAULT_MODELS = { encoder: 'efficientnet-lite2', head: 'head-efficientnet-lite2' } as const;
 export const FALLBACK_MODELS = { encoder: 'inception-v3-mixed6', head: 'head-inception-v3-mixed6' } as const;
 
+const cutOff = z.union([z.enum(['calibrated', 'none']), z.coerce.number().min(-1).max(1)]);
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -58,6 +60,13 @@ export const envSchema = z.object({
   BATCH_SIZE: int(1, 256).default(8),
   REQUEST_TIMEOUT_MS: int(1000, 3_600_000).default(120_000),
   THUMBNAIL_SIZE: int(32, 2048).default(256),
+  /**
+   * Default cut-off of searchImages (cosine): `calibrated` (the pipeline's relevance.json), `none`, or a
+   * number in [-1, 1]. A query's own `minScore` always wins.
+   */
+  SEARCH_MIN_SCORE: cutOff.default('calibrated'),
+  /** The same for similarImages and searchByImage (visual cosine). */
+  SIMILAR_MIN_SCORE: cutOff.default('calibrated'),
   /** When set, mutations need `Authorization: Bearer <key>` (or `x-api-key`). */
   API_KEY: z.string().min(8).optional(),
   /** Also require the API key for queries. */

@@ -37,3 +37,8 @@ export function cosine(a: Float32Array, b: Float32Array): number {
   const nb = norm(b);
   return na === 0 || nb === 0 ? 0 : dot(a, b) / (na * nb);
 }
+
+/** A stored cosine as users see it: float error can push a unit-vector dot product past ±1. */
+export function clampCosine(score: number): number {
+  return Math.min(1, Math.max(-1, score));
+}

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { ensureModelsBuilt, ensurePipelineBuilt } from '../services/models.service.js';
 import { evaluateHeads, evaluatePhotoSet } from '../services/eval.service.js';
+import { evaluateRelevance, relevanceRows } from '../services/relevance-eval.service.js';
 import { trainHead } from '../services/training.service.js';
 import type { CliContext } from './main.js';
 import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './options.js';
@@ -25,6 +26,14 @@ function printTable(rows: string[][]): void {
 }
 
 /** train and eval: the projection head (the original protocol) and its zero-shot evaluation. */
+interface EvalOptions {
+  images?: string;
+  photos?: string;
+  heads?: string;
+  baseline?: boolean;
+  relevance?: boolean;
+}
+
 export function registerTrainingCommands(program: Command, ctx: CliContext): void {
   program
     .command('train')
@@ -124,7 +133,12 @@ export function registerTrainingCommands(program: Command, ctx: CliContext): voi
     .option('--photos <json>', 'a photo set manifest (the held-out one: test/fixtures/photos/photos.json)')
     .option('--heads <dirs>', 'head directories to compare, comma-separated (default: the configured head)')
     .option('--baseline', 'with --photos, also evaluate the nsfwjs InceptionV3 pipeline on the same photos')
-    .action(async (opts: { images?: string; photos?: string; heads?: string; baseline?: boolean }) => {
+    .option(
+      '--relevance',
+      'with --photos, also score distributions, the calibrated cut-offs, image→image precision and hubness ' +
+        '(test half of the photos; the cut-offs are fitted on the other half)',
+    )
+    .action(async (opts: EvalOptions) => {
       if (!opts.images && !opts.photos) throw new InvalidArgumentError('give --images, --photos or both');
       const config = ctx.config();
       const progress = progressReporter();
@@ -160,6 +174,17 @@ export function registerTrainingCommands(program: Command, ctx: CliContext): voi
             })
           ).table,
         );
+      }
+      if (opts.photos && opts.relevance) {
+        for (const headDir of headDirs) {
+          const report = await evaluateRelevance({
+            photoSet: path.resolve(opts.photos),
+            encoderDir: models.encoderDir,
+            headDir,
+            runtime: { provider: config.ORT_PROVIDER, intraOpThreads: config.ORT_THREADS },
+          });
+          tables.push([['relevance', 'measured'], ...relevanceRows(report)]);
+        }
       }
       progress.stop();
       for (const t of tables) printTable(t);

@@ -58,6 +58,11 @@ export const encoderManifestSchema = z.object({
   logits: z
     .object({ name: z.string(), dimension: z.number().int().positive(), classes: z.string() })
     .optional(),
+  /**
+   * An output with the features centred on the training set's mean, for image→image cosines (stored as
+   * the visual vector). Without it the raw features are used.
+   */
+  visual: z.object({ name: z.string() }).optional(),
   /** How `visem models build` makes the ONNX file; absent for models supplied as ONNX. */
   build: z.discriminatedUnion('converter', [nsfwjsRecipe, efficientNetRecipe]).optional(),
   provenance,

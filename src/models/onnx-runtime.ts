@@ -103,11 +103,26 @@ export async function runRows(
   flat: Float32Array,
   dims: number[],
 ): Promise<Float32Array[]> {
-  const result = await loaded.session.run({ [inputName]: new ort.Tensor('float32', flat, dims) });
-  const out = result[outputName];
-  if (!out) throw new AppError(ErrorCode.MODEL_UNAVAILABLE, `model has no output named ${outputName}`);
-  const data = out.data as Float32Array;
+  return (await runOutputs(loaded, inputName, [outputName], flat, dims))[0]!;
+}
+
+/** One run, several [batch, dim] outputs: per output name (in order), one Float32Array view per row. */
+export async function runOutputs(
+  loaded: LoadedSession,
+  inputName: string,
+  outputNames: readonly string[],
+  flat: Float32Array,
+  dims: number[],
+): Promise<Float32Array[][]> {
+  const result = await loaded.session.run({ [inputName]: new ort.Tensor('float32', flat, dims) }, [
+    ...outputNames,
+  ]);
   const batch = dims[0]!;
-  const width = data.length / batch;
-  return Array.from({ length: batch }, (_, i) => data.subarray(i * width, (i + 1) * width));
+  return outputNames.map((name) => {
+    const out = result[name];
+    if (!out) throw new AppError(ErrorCode.MODEL_UNAVAILABLE, `model has no output named ${name}`);
+    const data = out.data as Float32Array;
+    const width = data.length / batch;
+    return Array.from({ length: batch }, (_, i) => data.subarray(i * width, (i + 1) * width));
+  });
 }

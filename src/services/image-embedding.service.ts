@@ -9,10 +9,12 @@ export interface EmbeddedImage {
   /** sha256 of the uploaded bytes: the image's id. */
   id: string;
   info: ImageInfo;
-  /** Encoder features (L2-normalised): image-to-image similarity. */
+  /** Encoder features centred on their training mean where the encoder has that output (L2-normalised): image→image similarity. */
   visual: Float32Array;
   /** Head output in word-vector space (L2-normalised): tags and text search. */
   semantic: Float32Array;
+  /** The encoder's raw pooled features (the head's input), not normalised. */
+  features: Float32Array;
 }
 
 export interface EmbeddingOptions {
@@ -29,7 +31,7 @@ export function contentHash(bytes: Uint8Array): string {
 export class ImageEmbeddingService {
   /** Observes each model batch (size, seconds), for metrics. */
   onBatch: ((size: number, seconds: number) => void) | undefined;
-  private readonly queue: InferenceQueue<Float32Array, { visual: Float32Array; semantic: Float32Array }>;
+  private readonly queue: InferenceQueue<Float32Array, Omit<EmbeddedImage, 'id' | 'info'>>;
 
   constructor(
     private readonly decoder: ImageDecoder,
@@ -43,12 +45,13 @@ export class ImageEmbeddingService {
       capacity: options.capacity,
       run: async (tensors) => {
         const started = performance.now();
-        const features = await encoder.encode(tensors);
-        const semantic = await head.project(features);
+        const encoded = await encoder.embed(tensors);
+        const semantic = await head.project(encoded.map((e) => e.features));
         this.onBatch?.(tensors.length, (performance.now() - started) / 1000);
-        return features.map((f, i) => ({
-          visual: normalizeInPlace(new Float32Array(f)),
+        return encoded.map((e, i) => ({
+          visual: normalizeInPlace(new Float32Array(e.visual)),
           semantic: semantic[i]!,
+          features: e.features,
         }));
       },
     });

@@ -1,5 +1,8 @@
 import { AppError, ErrorCode } from '../errors.js';
+import type { RelevanceBand, RelevanceScale } from '../models/relevance.js';
 import type { ScoredPoint, VectorStore } from '../store/vector-store.js';
+import { clampCosine } from '../vectors.js';
+import type { IgnoredWord } from '../words/query-text.js';
 import { IMAGES, type ImageRecord, type WordScore } from './collections.js';
 import { decodeOffsetCursor, decodeScrollCursor, offsetCursor, scrollCursor } from './cursor.js';
 import type { ImageEmbeddingService } from './image-embedding.service.js';
@@ -8,14 +11,41 @@ import type { VocabularyService } from './vocabulary.service.js';
 
 export interface RankedImage {
   image: ImageRecord;
+  /** Cosine, clamped to [-1, 1]. */
   score: number;
   cursor: string;
+  /** Calibrated P(relevant), when the pipeline has a calibration. */
+  relevance?: number;
+  band?: RelevanceBand;
 }
 
 export interface ImagePage {
   edges: RankedImage[];
   hasNextPage: boolean;
   endCursor: string | null;
+  /** The cut-off this list applied; undefined when none. */
+  minScore?: number;
+  /** Whether results below minScore were left out (a lower minScore shows them). */
+  cutOff: boolean;
+  /** For text queries: the words that made the vector, and those left out. */
+  words?: { used: string[]; ignored: IgnoredWord[] };
+  /** For an uploaded example: the stored image with the same bytes (never listed as a result). */
+  duplicateOf?: ImageRecord;
+}
+
+/** How each kind of search reads its cosines: text (semantic space) and image (visual space). */
+export interface SearchRelevance {
+  text: RelevanceScale;
+  image: RelevanceScale;
+}
+
+interface RankOptions {
+  using: 'semantic' | 'visual';
+  vector: Float32Array;
+  page: PageArgs;
+  /** The query's own cut-off; undefined: the configured default. */
+  minScore: number | undefined;
+  excludeId?: string;
 }
 
 export interface PageArgs {
@@ -29,24 +59,37 @@ export class SearchService {
     private readonly store: VectorStore,
     private readonly vocabulary: VocabularyService,
     private readonly embedding: ImageEmbeddingService,
+    private readonly relevance: SearchRelevance,
   ) {}
 
   async searchImages(text: string, page: PageArgs, minScore?: number): Promise<ImagePage> {
-    const vector = await this.vocabulary.textVector(text);
-    return this.ranked('semantic', vector, page, minScore);
+    const query = await this.vocabulary.textQuery(text);
+    const ranked = await this.ranked({ using: 'semantic', vector: query.vector, page, minScore });
+    return { ...ranked, words: { used: query.usedWords, ignored: query.ignoredWords } };
   }
 
   /** Images that look like a stored one (encoder features), the image itself left out. */
-  async similarImages(id: string, page: PageArgs): Promise<ImagePage> {
+  async similarImages(id: string, page: PageArgs, minScore?: number): Promise<ImagePage> {
     const [point] = await this.store.get(IMAGES, [id], { withVectors: true });
     if (!point) throw new AppError(ErrorCode.NOT_FOUND, `no image with id ${id}`, { id });
-    return this.ranked('visual', point.vectors!.visual!, page, undefined, id);
+    return this.ranked({ using: 'visual', vector: point.vectors!.visual!, page, minScore, excludeId: id });
   }
 
-  /** Images that look like an uploaded example, which is not stored. */
-  async searchByImage(bytes: Uint8Array, page: PageArgs): Promise<ImagePage> {
+  /**
+   * Images that look like an uploaded example, which is not stored. When the same bytes are stored, that
+   * image is reported once as `duplicateOf` and left out of the results.
+   */
+  async searchByImage(bytes: Uint8Array, page: PageArgs, minScore?: number): Promise<ImagePage> {
     const embedded = await this.embedding.embed(bytes);
-    return this.ranked('visual', embedded.visual, page);
+    const [stored] = await this.store.get(IMAGES, [embedded.id]);
+    const ranked = await this.ranked({
+      using: 'visual',
+      vector: embedded.visual,
+      page,
+      minScore,
+      ...(stored ? { excludeId: stored.id } : {}),
+    });
+    return stored ? { ...ranked, duplicateOf: toImageRecord(stored) } : ranked;
   }
 
   async listImages(page: PageArgs): Promise<ImagePage> {
@@ -62,6 +105,7 @@ export class SearchService {
       edges,
       hasNextPage: Boolean(result.next),
       endCursor: result.next ? scrollCursor(result.next) : null,
+      cutOff: false,
     };
   }
 
@@ -77,33 +121,40 @@ export class SearchService {
     return this.vocabulary.nearestLabels(point.vectors!.semantic!, limit);
   }
 
-  private async ranked(
-    using: 'semantic' | 'visual',
-    vector: Float32Array,
-    page: PageArgs,
-    minScore?: number,
-    excludeId?: string,
-  ): Promise<ImagePage> {
+  /** One page of a ranking, with the cut-off applied and each result's band. */
+  private async ranked(options: RankOptions): Promise<ImagePage> {
+    const { page, excludeId } = options;
+    const scale = options.using === 'semantic' ? this.relevance.text : this.relevance.image;
+    const minScore = options.minScore ?? scale.minScore;
     const offset = decodeOffsetCursor(page.after);
-    // One extra result tells whether a next page exists; with an excluded id, fetch from the top so
-    // positions do not shift wherever that id ranks.
+    // One extra result tells whether a next page exists (or where the cut-off falls); with an excluded id,
+    // fetch from the top so positions do not shift wherever that id ranks.
     const hits: ScoredPoint[] = await this.store.search(IMAGES, {
-      using,
-      vector,
+      using: options.using,
+      vector: options.vector,
       limit: excludeId ? offset + page.first + 2 : page.first + 1,
       offset: excludeId ? 0 : offset,
-      ...(minScore !== undefined ? { scoreThreshold: minScore } : {}),
     });
     const ranked = excludeId ? hits.filter((h) => h.id !== excludeId).slice(offset) : hits;
-    const edges = ranked.slice(0, page.first).map((h, i) => ({
-      image: toImageRecord(h),
-      score: h.score,
-      cursor: offsetCursor(offset + i),
-    }));
+    const kept = minScore === undefined ? ranked : ranked.filter((h) => clampCosine(h.score) >= minScore);
+    const edges = kept.slice(0, page.first).map((h, i) => {
+      const score = clampCosine(h.score);
+      const relevance = scale.relevance(score);
+      const band = scale.band(score);
+      return {
+        image: toImageRecord(h),
+        score,
+        cursor: offsetCursor(offset + i),
+        ...(relevance !== undefined ? { relevance } : {}),
+        ...(band ? { band } : {}),
+      };
+    });
     return {
       edges,
-      hasNextPage: ranked.length > page.first,
+      hasNextPage: kept.length > page.first,
       endCursor: edges.length ? edges[edges.length - 1]!.cursor : null,
+      ...(minScore !== undefined ? { minScore } : {}),
+      cutOff: kept.length < ranked.length,
     };
   }
 }

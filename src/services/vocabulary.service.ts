@@ -1,10 +1,20 @@
-import { AppError, ErrorCode, isAppError } from '../errors.js';
+import { AppError, ErrorCode } from '../errors.js';
 import { scrollPages, type VectorStore } from '../store/vector-store.js';
 import { phraseVector } from '../words/phrase.js';
+import { candidateKeys, isSuggestable, queryWords, type IgnoredWord } from '../words/query-text.js';
+import { STOP_WORDS } from '../words/stop-words.js';
 import { tokenize } from '../words/tokenize.js';
+import { clampCosine } from '../vectors.js';
 import { VOCABULARY, type WordScore } from './collections.js';
 
 const LABEL_FILTER = { must: [{ key: 'label', match: true }] };
+
+export interface TextQuery {
+  /** Unit vector: the mean of the used words' unit vectors. */
+  vector: Float32Array;
+  usedWords: string[];
+  ignoredWords: IgnoredWord[];
+}
 
 export interface VocabularyOptions {
   maxTextLength: number;
@@ -19,7 +29,7 @@ export interface VocabularyOptions {
  * nearest label words to a vector (tags), and words near a word.
  */
 export class VocabularyService {
-  private readonly textCache = new Map<string, Float32Array>();
+  private readonly textCache = new Map<string, TextQuery>();
   private suggestionWords: Promise<string[]> | undefined;
 
   constructor(
@@ -27,15 +37,17 @@ export class VocabularyService {
     private readonly options: VocabularyOptions,
   ) {}
 
-  /** The vector of a word or phrase; UNKNOWN_WORD (with suggestions) names the words it does not know. */
-  async textVector(text: string): Promise<Float32Array> {
+  /**
+   * A word or phrase as a query: the vector (mean of its used words, normalised) and which words made it.
+   * Stop words and unknown words are dropped while one content word is known; otherwise UNKNOWN_WORD,
+   * with spelling suggestions.
+   */
+  async textQuery(text: string): Promise<TextQuery> {
     if (text.length > this.options.maxTextLength) {
       throw new AppError(
         ErrorCode.BAD_USER_INPUT,
         `text is longer than ${this.options.maxTextLength} characters`,
-        {
-          argument: 'text',
-        },
+        { argument: 'text' },
       );
     }
     const tokens = tokenize(text);
@@ -49,29 +61,33 @@ export class VocabularyService {
       this.textCache.set(key, cached);
       return cached;
     }
-    const vectors = await this.wordVectors(tokens);
-    const lookup = (w: string) => vectors.get(w);
-    let vector: Float32Array;
-    try {
-      vector = phraseVector(tokens, lookup);
-    } catch (e) {
-      // Suggestions need the frequent-word pool; load it only when a word is unknown.
-      if (!isAppError(e) || e.code !== ErrorCode.UNKNOWN_WORD) throw e;
-      vector = phraseVector(tokens, lookup, { suggestionPool: await this.suggestionPool() });
-    }
-    this.textCache.set(key, vector);
+    // Hyphenated compounds ("t-shirt") are looked up whole as well as split.
+    const whole = tokenize(text, { isKnown: () => true });
+    const vectors = await this.wordVectors([...candidateKeys(tokens), ...candidateKeys(whole)]);
+    const known = (w: string) => vectors.has(w);
+    const resolved = tokenize(text, { isKnown: known });
+    const needsPool = resolved.some((t) => !known(t) && !STOP_WORDS.has(t));
+    const pool = needsPool ? await this.suggestionPool() : [];
+    const words = queryWords(resolved, known, () => pool);
+    const query: TextQuery = {
+      vector: phraseVector(words.used, (w) => vectors.get(w)),
+      usedWords: words.used,
+      ignoredWords: words.ignored,
+    };
+    this.textCache.set(key, query);
     if (this.textCache.size > 2000) this.textCache.delete(this.textCache.keys().next().value!);
-    return vector;
+    return query;
   }
 
-  /** Vectors of the words the store (or the fastText subword model) knows; unknown words are absent. */
-  private async wordVectors(words: string[]): Promise<Map<string, Float32Array>> {
-    const unique = [...new Set(words)];
+  /** Vectors of the keys the store (or the fastText subword model) knows; unknown keys are absent. */
+  private async wordVectors(keys: string[]): Promise<Map<string, Float32Array>> {
+    const unique = [...new Set(keys)];
     const points = await this.store.get(VOCABULARY, unique, { withVectors: true });
     const found = new Map<string, Float32Array>();
     for (const p of points) found.set(p.id, p.vectors!.semantic!);
+    // Subword vectors exist for any single word; multiword keys must be in the store itself.
     for (const w of unique) {
-      const oov = found.has(w) ? undefined : this.options.outOfVocabulary?.(w);
+      const oov = found.has(w) || /[ _]/.test(w) ? undefined : this.options.outOfVocabulary?.(w);
       if (oov) found.set(w, oov);
     }
     return found;
@@ -84,7 +100,8 @@ export class VocabularyService {
       const filter = { must: [{ key: 'rank', range: { lt: limit } }] };
       const words: { word: string; rank: number }[] = [];
       for await (const page of scrollPages(this.store, VOCABULARY, { limit: 2000, filter })) {
-        for (const p of page) words.push({ word: p.id, rank: Number(p.payload.rank ?? 0) });
+        for (const p of page)
+          if (isSuggestable(p.id)) words.push({ word: p.id, rank: Number(p.payload.rank ?? 0) });
       }
       return words.sort((a, b) => a.rank - b.rank).map((w) => w.word);
     })();
@@ -101,18 +118,22 @@ export class VocabularyService {
       filter: LABEL_FILTER,
       ...(minScore !== undefined ? { scoreThreshold: minScore } : {}),
     });
-    return hits.map((h) => ({ word: h.id, score: h.score }));
+    return hits.map((h) => ({ word: h.id, score: clampCosine(h.score) }));
   }
 
-  /** Words nearest to a word's vector, the word itself left out. */
+  /** Words nearest to a word's or phrase's vector, the query's own words left out. */
   async relatedWords(word: string, limit: number): Promise<WordScore[]> {
-    const vector = await this.textVector(word);
-    const self = new Set(tokenize(word));
-    const hits = await this.store.search(VOCABULARY, { using: 'semantic', vector, limit: limit + self.size });
+    const query = await this.textQuery(word);
+    const self = new Set(query.usedWords);
+    const hits = await this.store.search(VOCABULARY, {
+      using: 'semantic',
+      vector: query.vector,
+      limit: limit + self.size,
+    });
     return hits
       .filter((h) => !self.has(h.id))
       .slice(0, limit)
-      .map((h) => ({ word: h.id, score: h.score }));
+      .map((h) => ({ word: h.id, score: clampCosine(h.score) }));
   }
 
   async counts(): Promise<{ vocabularySize: number; labelCount: number }> {

@@ -2,17 +2,18 @@
 
 const $ = (id) => document.getElementById(id);
 const PAGE_SIZE = 24;
-const IMAGE_FIELDS = 'id filename url thumbnailUrl width height labels(limit: 3) { word }';
-const CONNECTION = `edges { score node { ${IMAGE_FIELDS} } } pageInfo { hasNextPage endCursor }`;
+const IMAGE_FIELDS = 'id filename url thumbnailUrl width height labels(limit: 3) { word score }';
+const CONNECTION = `edges { score relevance band node { ${IMAGE_FIELDS} } } pageInfo { hasNextPage endCursor }
+  minScore cutOff usedWords ignoredWords { word reason suggestions }`;
 
 const Q = {
   stats:
     'query Stats { stats { imageCount vocabularySize labelCount store models { role name dimension provider } } }',
-  search: `query SearchImages($text: String!, $first: Int, $after: String) {
-    searchImages(text: $text, first: $first, after: $after) { ${CONNECTION} } }`,
+  search: `query SearchImages($text: String!, $first: Int, $after: String, $minScore: Float) {
+    searchImages(text: $text, first: $first, after: $after, minScore: $minScore) { ${CONNECTION} } }`,
   images: `query Images($first: Int, $after: String) { images(first: $first, after: $after) { ${CONNECTION} } }`,
-  similar: `query SimilarImages($id: ID!, $first: Int, $after: String) {
-    similarImages(id: $id, first: $first, after: $after) { ${CONNECTION} } }`,
+  similar: `query SimilarImages($id: ID!, $first: Int, $after: String, $minScore: Float) {
+    similarImages(id: $id, first: $first, after: $after, minScore: $minScore) { ${CONNECTION} } }`,
   image:
     'query Image($id: ID!) { image(id: $id) { id filename url width height labels(limit: 20) { word score } } }',
   classify: `mutation Classify($image: Upload!, $limit: Int, $store: Boolean) {
@@ -175,6 +176,8 @@ function altText(node) {
   return words.length ? `${node.filename}, looks like ${words.join(', ')}` : node.filename;
 }
 
+const BANDS = { STRONG: 'strong match', WEAK: 'weak match', BELOW_CUTOFF: 'below cut-off' };
+
 function resultItem(edge, withScore) {
   const { node } = edge;
   const item = document.createElement('li');
@@ -197,7 +200,21 @@ function resultItem(edge, withScore) {
     const score = document.createElement('span');
     score.className = 'score';
     score.textContent = `score ${fixed(edge.score, 2)}`;
+    if (edge.band) {
+      const band = document.createElement('span');
+      band.className = `band band-${edge.band.toLowerCase()}`;
+      band.dataset.testid = 'band';
+      band.textContent = BANDS[edge.band];
+      if (edge.relevance !== null) band.title = `estimated relevance ${Math.round(edge.relevance * 100)} %`;
+      caption.append(band);
+    }
     caption.append(score);
+  }
+  if (node.labels?.length) {
+    const tags = document.createElement('span');
+    tags.className = 'card-tags';
+    tags.textContent = node.labels.map((l) => `${l.word} ${fixed(l.score, 2)}`).join(' · ');
+    caption.append(tags);
   }
   button.append(img, caption);
   button.addEventListener('click', () => openDetail(node));
@@ -206,13 +223,15 @@ function resultItem(edge, withScore) {
 }
 
 /**
- * A grid paged with a More button. `load(after, signal)` returns an ImageConnection; a new `show` cancels
- * the request in flight, so answers to old queries never land.
+ * A grid paged with a More button. `load(after, signal, minScore)` returns an ImageConnection; a new
+ * `show` cancels the request in flight, so answers to old queries never land. Where the server cut the
+ * list at its relevance cut-off, `cut` says so and offers the weaker matches (minScore −1).
  */
-function pager(list, more, messages, empty) {
+function pager(list, more, messages, { empty, cut, onPage } = {}) {
   let load;
   let withScore = true;
   let after = null;
+  let minScore;
   let controller;
 
   async function next(reset) {
@@ -221,13 +240,15 @@ function pager(list, more, messages, empty) {
     more.disabled = true;
     list.setAttribute('aria-busy', 'true');
     try {
-      const page = await load(reset ? null : after, current.signal);
+      const page = await load(reset ? null : after, current.signal, minScore);
       if (current.signal.aborted) return;
       if (reset) list.replaceChildren();
       list.append(...page.edges.map((e) => resultItem(e, withScore)));
       after = page.pageInfo.endCursor;
       more.hidden = !page.pageInfo.hasNextPage;
       if (empty) empty.hidden = list.children.length > 0;
+      if (cut) showCut(cut, page, list.children.length);
+      onPage?.(page);
     } catch (error) {
       if (current.signal.aborted) return;
       if (reset) list.replaceChildren();
@@ -242,18 +263,56 @@ function pager(list, more, messages, empty) {
     }
   }
 
+  function showCut(box, page, shown) {
+    box.hidden = !(page.cutOff && !page.pageInfo.hasNextPage);
+    if (box.hidden) return;
+    box.replaceChildren(
+      `${shown} ${shown === 1 ? 'match' : 'matches'}; the list ends at the relevance cut-off ` +
+        `(score ${fixed(page.minScore, 2)}). `,
+    );
+    const weaker = document.createElement('button');
+    weaker.type = 'button';
+    weaker.className = 'link';
+    weaker.textContent = 'Show weaker matches';
+    weaker.addEventListener('click', () => {
+      minScore = -1;
+      next(true);
+    });
+    box.append(weaker);
+  }
+
   more.addEventListener('click', () => next(false));
   return {
     show(loader, scores) {
       load = loader;
       withScore = scores;
+      minScore = undefined;
       return next(true);
     },
   };
 }
 
-const results = pager($('search-results'), $('more'), $('search-message'), $('empty'));
-const similar = pager($('similar'), $('similar-more'), $('detail-message'));
+/** Which words of a phrase made the search, and which were left out. */
+function showQueryWords(page) {
+  const box = $('query-words');
+  box.hidden = !page.usedWords;
+  if (!page.usedWords) return;
+  const ignored = (page.ignoredWords ?? []).map((w) =>
+    w.reason === 'STOP_WORD'
+      ? `“${w.word}” (stop word)`
+      : `“${w.word}” (unknown${w.suggestions.length ? `; did you mean ${w.suggestions.slice(0, 3).join(', ')}?` : ''})`,
+  );
+  box.textContent =
+    `Searched for: ${page.usedWords.join(', ')}` +
+    (ignored.length ? ` · left out: ${ignored.join(', ')}` : '');
+}
+
+const results = pager($('search-results'), $('more'), $('search-message'), {
+  empty: $('empty'),
+  cut: $('cut-note'),
+  onPage: showQueryWords,
+});
+const similar = pager($('similar'), $('similar-more'), $('detail-message'), { cut: $('similar-cut') });
 
 // ---------- search
 
@@ -269,6 +328,7 @@ function search(raw) {
   else url.searchParams.delete('q');
   history.replaceState(null, '', url);
   if (!text) {
+    $('query-words').hidden = true;
     $('results-heading').textContent = 'Collection';
     return results.show(
       async (after, signal) => (await gql(Q.images, { first: PAGE_SIZE, after }, { signal })).images,
@@ -277,8 +337,8 @@ function search(raw) {
   }
   $('results-heading').textContent = `Images for “${text}”`;
   return results.show(
-    async (after, signal) =>
-      (await gql(Q.search, { text, first: PAGE_SIZE, after }, { signal })).searchImages,
+    async (after, signal, minScore) =>
+      (await gql(Q.search, { text, first: PAGE_SIZE, after, minScore }, { signal })).searchImages,
     true,
   );
 }
@@ -309,8 +369,8 @@ async function openDetail(node) {
     .then(({ image }) => renderTags($('detail-tags'), image?.labels ?? []))
     .catch((error) => showError($('detail-message'), error));
   const looksLike = similar.show(
-    async (after, signal) =>
-      (await gql(Q.similar, { id: node.id, first: 12, after }, { signal })).similarImages,
+    async (after, signal, minScore) =>
+      (await gql(Q.similar, { id: node.id, first: 12, after, minScore }, { signal })).similarImages,
     true,
   );
   await Promise.all([tags, looksLike]);

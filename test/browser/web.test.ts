@@ -120,10 +120,19 @@ describe('web page and API explorer in Chromium', () => {
     await page.getByTestId('search-input').fill('elephant');
     await page.getByRole('heading', { name: 'Images for “elephant”' }).waitFor();
     await page.locator('[data-testid=search-results] .score').first().waitFor();
-    expect(await results().count()).toBe(COLLECTION.length);
     const first = results().first();
     expect(await first.locator('.name').textContent()).toBe('elephant.png');
     expect(await first.locator('.score').textContent()).toMatch(/^score -?\d\.\d\d$/);
+    expect(await first.getByTestId('band').textContent()).toMatch(/^(strong|weak) match$/);
+    expect(await first.locator('.card-tags').textContent()).toMatch(/^[a-z-]+ \d\.\d\d/);
+    // The list ends at the cut-off and says so; the weaker matches are one click away.
+    const note = page.getByTestId('cut-note');
+    await note.waitFor();
+    expect(await note.textContent()).toMatch(/relevance cut-off \(score \d\.\d\d\)/);
+    expect(await results().count()).toBeLessThan(COLLECTION.length);
+    await note.getByRole('button', { name: 'Show weaker matches' }).click();
+    await expect.poll(() => results().count()).toBe(COLLECTION.length);
+    expect(await page.getByTestId('search-results').getByText('below cut-off').count()).toBeGreaterThan(0);
     await first.locator('img').evaluate((img: HTMLImageElement) => img.decode());
     expect(await first.locator('img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(
       0,
@@ -154,8 +163,12 @@ describe('web page and API explorer in Chromium', () => {
     await tags.nth(1).click();
     await page.getByRole('heading', { name: `Images for “${word}”` }).waitFor();
     expect(await page.getByTestId('search-input').inputValue()).toBe(word);
-    await page.locator('[data-testid=search-results] .score').first().waitFor();
-    expect(await results().count()).toBe(COLLECTION.length);
+    // Results above the cut-off, or the note that none is (the weaker ones one click away).
+    await page
+      .locator('[data-testid=search-results] .score, [data-testid=cut-note]:visible')
+      .first()
+      .waitFor();
+    expect(await page.getByTestId('query-words').textContent()).toBe(`Searched for: ${word}`);
     // Not stored (the box was not ticked).
     expect(await page.getByTestId('status').textContent()).toMatch(/^5 images/);
   });
@@ -187,12 +200,30 @@ describe('web page and API explorer in Chromium', () => {
     const dialog = page.getByRole('dialog', { name: 'elephant.png' });
     await dialog.waitFor();
     await page.getByTestId('image-tags').locator('button').first().waitFor();
+    // Five drawings may all fall below the image→image cut-off: then the note offers them.
+    const similarCut = page.getByTestId('similar-cut');
+    await page
+      .locator('[data-testid=similar-results] .score, [data-testid=similar-cut]:visible')
+      .first()
+      .waitFor();
+    if (await similarCut.isVisible())
+      await similarCut.getByRole('button', { name: 'Show weaker matches' }).click();
     await page.locator('[data-testid=similar-results] .score').first().waitFor();
     const similar = await page.getByTestId('similar-results').locator('.name').allTextContents();
     expect(similar.length).toBeGreaterThan(0);
     expect(similar).not.toContain('elephant.png');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
+  });
+
+  it('a phrase says which words it searched for and which it left out', async () => {
+    await page.getByTestId('search-input').fill('a photo of an elephant and a zebbra');
+    const words = page.getByTestId('query-words');
+    await expect.poll(() => words.textContent()).toMatch(/left out/);
+    const text = (await words.textContent())!;
+    expect(text).toContain('“a” (stop word)');
+    expect(text).toMatch(/“zebbra” \(unknown; did you mean [^)]*zebra/);
+    expect(await results().first().locator('.name').textContent()).toBe('elephant.png');
   });
 
   it('an unknown word is reported, with any suggestions as links', async () => {

@@ -91,8 +91,14 @@ describe('GraphQL API over HTTP (real models, embedded store)', () => {
   });
 
   it('pages searchImages with cursors, without gaps or duplicates', async () => {
-    const all = await gql(server.url, SearchImagesDocument, { text: 'wild animal', first: 100 });
+    // minScore -1: page over every stored image, not only those above the cut-off.
+    const all = await gql(server.url, SearchImagesDocument, {
+      text: 'wild animal',
+      first: 100,
+      minScore: -1,
+    });
     const expected = all.data!.searchImages.edges.map((e) => e.node.id);
+    expect(expected).toHaveLength(Object.keys(ANIMAL_PHOTOS).length);
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
@@ -100,6 +106,7 @@ describe('GraphQL API over HTTP (real models, embedded store)', () => {
         text: 'wild animal',
         first: 2,
         after,
+        minScore: -1,
       });
       const conn = page.data!.searchImages;
       seen.push(...conn.edges.map((e) => e.node.id));
@@ -138,18 +145,101 @@ describe('GraphQL API over HTTP (real models, embedded store)', () => {
     expect((await sharp(Buffer.from(await thumb.arrayBuffer())).metadata()).width).toBeLessThanOrEqual(256);
   });
 
-  it('similarImages leaves the image itself out; searchByImage finds the same picture first', async () => {
-    const similar = await gql(server.url, SimilarImagesDocument, { id: ids.zebra!, first: 3 });
+  it('similarImages and searchByImage never list the query image; a stored upload is duplicateOf', async () => {
+    const similar = await gql(server.url, SimilarImagesDocument, { id: ids.zebra!, first: 20, minScore: -1 });
     expect(similar.errors).toBeUndefined();
-    expect(similar.data!.similarImages.edges.map((e) => e.node.id)).not.toContain(ids.zebra);
+    const edges = similar.data!.similarImages.edges;
+    expect(edges.map((e) => e.node.id)).not.toContain(ids.zebra);
+    const stored = (await gql(server.url, StatsDocument, {})).data!.stats.imageCount;
+    expect(edges).toHaveLength(stored - 1);
     const byImage = await gql(
       server.url,
       SearchByImageDocument,
-      { image: null, first: 3 },
+      { image: null, first: 20, minScore: -1 },
       { files: { image: await photo('giraffe') } },
     );
-    expect(byImage.data!.searchByImage.edges[0]!.node.id).toBe(ids.giraffe);
-    expect(byImage.data!.searchByImage.edges[0]!.score).toBeCloseTo(1, 4);
+    const conn = byImage.data!.searchByImage;
+    expect(conn.duplicateOf?.id).toBe(ids.giraffe);
+    expect(conn.edges.map((e) => e.node.id)).not.toContain(ids.giraffe);
+    expect(conn.edges.every((e) => e.score <= 1 && e.score >= -1)).toBe(true);
+    // A changed copy is a new image: it is no duplicate, and the original ranks first at a score below 1.
+    const grey = await sharp(await readFile(ANIMAL_PHOTOS.giraffe))
+      .greyscale()
+      .png()
+      .toBuffer();
+    const near = await gql(
+      server.url,
+      SearchByImageDocument,
+      { image: null, first: 3 },
+      { files: { image: { bytes: grey, filename: 'grey-giraffe.png' } } },
+    );
+    expect(near.data!.searchByImage.duplicateOf).toBeNull();
+    expect(near.data!.searchByImage.edges[0]!.node.id).toBe(ids.giraffe);
+    expect(near.data!.searchByImage.edges[0]!.score).toBeLessThan(1);
+  });
+
+  describe('relevance', () => {
+    it('phrases with stop words are answered, and say which words were used', async () => {
+      for (const [text, used] of [
+        ['a red car', ['red', 'car']],
+        ['I like dogs', ['like', 'dogs']],
+        ['a cup of coffee', ['cup', 'coffee']],
+        ['Photo of THE Zebra!', ['zebra']],
+      ] as const) {
+        const res = await gql(server.url, SearchImagesDocument, { text, minScore: -1 });
+        expect(res.errors, text).toBeUndefined();
+        const conn = res.data!.searchImages;
+        expect(conn.usedWords, text).toEqual(used);
+        expect(conn.edges.length, text).toBeGreaterThan(0);
+      }
+      const res = await gql(server.url, SearchImagesDocument, {
+        text: 'a zebraa in the grass',
+        minScore: -1,
+      });
+      const conn = res.data!.searchImages;
+      expect(conn.usedWords).toEqual(['grass']);
+      const ignored = Object.fromEntries(conn.ignoredWords!.map((w) => [w.word, w]));
+      expect(ignored.a!.reason).toBe('STOP_WORD');
+      expect(ignored.zebraa!.reason).toBe('UNKNOWN');
+      expect(ignored.zebraa!.suggestions).toContain('zebra');
+    });
+
+    it('relatedWords reads a phrase the same way', async () => {
+      const res = await gql(server.url, RelatedWordsDocument, { word: 'a cup of coffee', limit: 5 });
+      expect(res.errors).toBeUndefined();
+      const words = res.data!.relatedWords.map((w) => w.word);
+      expect(words).not.toContain('cup');
+      expect(words).not.toContain('coffee');
+    });
+
+    it('suggestions are words, never punctuation', async () => {
+      const res = await gql(server.url, SearchImagesDocument, { text: 'the xq' });
+      expect(codes(res)).toEqual(['UNKNOWN_WORD']);
+      const suggestions = res.errors![0]!.extensions!.suggestions as Record<string, string[]>;
+      expect(suggestions.xq!.length).toBeGreaterThan(0);
+      expect(suggestions.xq!.every((w) => /^\p{L}+(?:['-]\p{L}+)*$/u.test(w))).toBe(true);
+    });
+
+    it('lists end at the calibrated cut-off, with bands; a lower minScore shows the rest', async () => {
+      const cut = (await gql(server.url, SearchImagesDocument, { text: 'elephant', first: 20 })).data!
+        .searchImages;
+      const all = (await gql(server.url, SearchImagesDocument, { text: 'elephant', first: 20, minScore: -1 }))
+        .data!.searchImages;
+      expect(cut.minScore).toBeGreaterThan(0);
+      expect(all.minScore).toBe(-1);
+      expect(cut.edges[0]!.node.id).toBe(ids.elephant);
+      expect(cut.edges.length).toBeLessThan(all.edges.length);
+      expect(cut.cutOff).toBe(true);
+      expect(cut.pageInfo.hasNextPage).toBe(false);
+      expect(cut.edges.every((e) => e.score >= cut.minScore! && e.band !== 'BELOW_CUTOFF')).toBe(true);
+      const below = all.edges.filter((e) => e.score < cut.minScore!);
+      expect(below.length).toBeGreaterThan(0);
+      expect(below.every((e) => e.band === 'BELOW_CUTOFF')).toBe(true);
+      // Relevance is a probability that grows with the score.
+      const rel = all.edges.map((e) => e.relevance!);
+      expect(rel.every((r) => r > 0 && r < 1)).toBe(true);
+      expect([...rel].sort((a, b) => b - a)).toEqual(rel);
+    });
   });
 
   it('image, images and labels(limit) read back what was stored', async () => {

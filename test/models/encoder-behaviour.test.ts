@@ -44,4 +44,22 @@ describe('EfficientNet-Lite2 on real photographs', () => {
     // Scaled: 18 of every 20.
     expect(hits, misses.join('\n')).toBeGreaterThanOrEqual(Math.ceil((18 / 20) * photos.length));
   });
+
+  it('gives image→image vectors centred by one fixed ImageNet mean, the same for every image', async () => {
+    const decoder = new ImageDecoder(DEFAULT_DECODER_LIMITS);
+    const tensors = await Promise.all(
+      photos.slice(0, 3).map(async (p) => decoder.toTensor(await readFile(p.file), encoder.manifest.input)),
+    );
+    const out = await encoder.embed(tensors);
+    const offsets = out.map(({ features, visual }) => features.map((f, i) => f - visual[i]!));
+    for (const o of offsets.slice(1)) {
+      let diff = 0;
+      o.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - offsets[0]![i]!))));
+      expect(diff).toBeLessThan(1e-5);
+    }
+    // Non-trivial and in ReLU6's range: a mean activation, not zero and not the features.
+    const mean = offsets[0]!;
+    expect(mean.every((m) => m >= 0 && m <= 6)).toBe(true);
+    expect(mean.reduce((a, b) => a + b, 0) / mean.length).toBeGreaterThan(0.05);
+  });
 });

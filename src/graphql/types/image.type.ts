@@ -1,4 +1,4 @@
-import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { ImageRecord } from '../../services/collections.js';
 
 @ObjectType({ description: 'A stored image. Its id is the sha256 of the uploaded bytes.' })
@@ -59,16 +59,58 @@ export class Image {
   }
 }
 
+export enum RelevanceBand {
+  STRONG = 'STRONG',
+  WEAK = 'WEAK',
+  BELOW_CUTOFF = 'BELOW_CUTOFF',
+}
+registerEnumType(RelevanceBand, {
+  name: 'RelevanceBand',
+  description: 'How a score reads against the calibration of the pipeline that made it.',
+});
+
+export enum IgnoredReason {
+  STOP_WORD = 'STOP_WORD',
+  UNKNOWN = 'UNKNOWN',
+}
+registerEnumType(IgnoredReason, { name: 'IgnoredReason' });
+
 @ObjectType()
 export class ImageEdge {
   @Field(() => String)
   cursor!: string;
 
-  @Field(() => Float, { description: 'Cosine similarity to the query (0 in plain listings).' })
+  @Field(() => Float, { description: 'Cosine similarity to the query, in [-1, 1] (0 in plain listings).' })
   score!: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Estimated chance, 0–1, that a person calls this a match: the score through a logistic fitted on ' +
+      'held-out photographs. Null when the pipeline has no calibration.',
+  })
+  relevance!: number | null;
+
+  @Field(() => RelevanceBand, {
+    nullable: true,
+    description: 'STRONG (relevance ≥ 0.5), WEAK (above the default cut-off) or BELOW_CUTOFF.',
+  })
+  band!: RelevanceBand | null;
 
   @Field(() => Image)
   node!: Image;
+}
+
+@ObjectType({ description: 'A word of a text query left out of its vector, and why.' })
+export class IgnoredWord {
+  @Field(() => String)
+  word!: string;
+
+  @Field(() => IgnoredReason)
+  reason!: IgnoredReason;
+
+  @Field(() => [String], { description: 'For UNKNOWN words: vocabulary words that are spelled closely.' })
+  suggestions!: string[];
 }
 
 @ObjectType()
@@ -87,4 +129,36 @@ export class ImageConnection {
 
   @Field(() => PageInfo)
   pageInfo!: PageInfo;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'The cut-off this list applied (the query minScore, else the default): results scoring below it ' +
+      'are left out. Null when none.',
+  })
+  minScore!: number | null;
+
+  @Field(() => Boolean, {
+    description:
+      'True when results below minScore were left out: ask again with a lower minScore to see them.',
+  })
+  cutOff!: boolean;
+
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Text queries: the vocabulary entries whose vectors made the query, in order.',
+  })
+  usedWords!: string[] | null;
+
+  @Field(() => [IgnoredWord], {
+    nullable: true,
+    description: 'Text queries: stop words and unknown words that were left out.',
+  })
+  ignoredWords!: IgnoredWord[] | null;
+
+  @Field(() => Image, {
+    nullable: true,
+    description: 'searchByImage: the stored image with the same bytes as the upload (not listed in edges).',
+  })
+  duplicateOf!: Image | null;
 }

@@ -79,7 +79,7 @@ describe('EfficientNet-Lite2 from its PyPI wheel', () => {
     const { graph } = ModelProto.toObject(ModelProto.decode(bytes)) as {
       graph: { output: { name: string }[]; node: { op_type: string }[] };
     };
-    expect(graph.output.map((o) => o.name)).toEqual(['features', 'logits']);
+    expect(graph.output.map((o) => o.name)).toEqual(['features', 'logits', 'visual']);
     // Every BatchNorm is folded into its convolution.
     expect(graph.node.filter((n) => n.op_type === 'BatchNormalization')).toHaveLength(0);
     expect(graph.node.filter((n) => n.op_type === 'Conv')).toHaveLength(1 + 20 * 3 + 2 + 1);

@@ -1,12 +1,14 @@
 import { OnnxGraphBuilder } from '../onnx/graph-builder.js';
 import { emitConv, Scalars } from '../onnx/ops.js';
+import { relu6PriorMean } from './activation-prior.js';
 import { foldBatchNorm, tfPadding, type ConvSpec } from './keras-layers.js';
 import type { TorchTensor } from './torch-legacy.js';
 
 /**
  * EfficientNet-Lite (Google's mobile variant of EfficientNet: ReLU6, no squeeze-excite, stem and head not
  * scaled) from a PyTorch state_dict with the efficientnet_lite_pytorch key names, as one NCHW ONNX graph
- * with two outputs: the globally pooled head features and the ImageNet logits. BatchNorm is folded into
+ * with three outputs: the globally pooled head features, the ImageNet logits, and the features centred on
+ * their ImageNet mean (`visual`, for image→image similarity). BatchNorm is folded into
  * every convolution; padding is TF "same" for the actual input size (the odd pixel at the bottom/right),
  * because the weights were trained in TensorFlow.
  */
@@ -85,6 +87,8 @@ export interface EfficientNetLiteOptions {
   inputName?: string;
   featuresName?: string;
   logitsName?: string;
+  /** The centred features output, for image→image similarity. */
+  visualName?: string;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -146,8 +150,10 @@ class EfficientNetLiteEmitter {
     const featuresName = this.opts.featuresName ?? 'features';
     const features = this.g.node('Flatten', [pooled], { axis: 1 }, featuresName);
     const classes = this.linear(features, '_fc', this.opts.logitsName ?? 'logits');
+    const visual = this.centred(features, this.opts.visualName ?? 'visual');
     this.g.addOutput(features, ['batch', x.c]);
     this.g.addOutput(classes.name, ['batch', classes.c]);
+    this.g.addOutput(visual, ['batch', x.c]);
     const unused = [...this.weights.keys()].filter(
       (k) => !this.used.has(k) && !k.endsWith('num_batches_tracked'),
     );
@@ -208,6 +214,18 @@ class EfficientNetLiteEmitter {
     let name = emitConv(this.g, folded);
     if (relu6) name = this.scalars.relu6(name, `${folded.hint}_relu6`);
     return { name, c: cout, h: outH, w: outW };
+  }
+
+  /** Features minus their ImageNet mean (from the head BN's statistics): image→image vectors. */
+  private centred(features: string, outputName: string): string {
+    const mean = relu6PriorMean({
+      gamma: this.tensor('_bn1.weight', 1).data,
+      beta: this.tensor('_bn1.bias', 1).data,
+      variance: this.tensor('_bn1.running_var', 1).data,
+      epsilon: BN_EPSILON,
+    });
+    const init = this.g.addFloatInitializer('imagenet_feature_mean', mean, [1, mean.length]);
+    return this.g.node('Sub', [features, init], {}, outputName);
   }
 
   private linear(x: string, prefix: string, outputName: string): { name: string; c: number } {
