@@ -15,7 +15,7 @@ import { IngestService } from './services/ingest.service.js';
 import { modelRef, type ImagesIdentity, type WordVectorsRef } from './services/model-identity.js';
 import { ensureModelsBuilt, type ModelSelection, type ProgressFn } from './services/models.service.js';
 import { ensureImagesCollection, ReindexService, type ReindexReport } from './services/reindex.service.js';
-import { loadRelevanceFile, relevanceScale } from './models/relevance.js';
+import { loadRelevanceFile, relevanceScale, type RelevanceScale } from './models/relevance.js';
 import { SearchService, type SearchRelevance } from './services/search.service.js';
 import { StatsService } from './services/stats.service.js';
 import { ensureVocabulary, openVocabularySource } from './services/vocabulary-import.service.js';
@@ -109,10 +109,13 @@ export async function searchRelevance(
     headSha256: models.head.manifest.sha256,
   });
   if (reason) log.warn({ reason }, 'no relevance calibration: scores carry no band or relevance');
-  return {
+  const relevance = {
     text: relevanceScale(file?.text, config.SEARCH_MIN_SCORE),
     image: relevanceScale(file?.image, config.SIMILAR_MIN_SCORE),
   };
+  const cut = (s: RelevanceScale) => ({ minScore: s.minScore ?? null, source: s.source });
+  log.info({ text: cut(relevance.text), image: cut(relevance.image) }, 'relevance cut-offs');
+  return relevance;
 }
 
 function embeddingService(config: Config, models: LoadedModels): ImageEmbeddingService {

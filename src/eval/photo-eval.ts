@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { LabelledImage } from '../training/labelled-images.js';
 import { percent } from './evaluate-items.js';
-import { averagePrecision, scoreRows, topK, vectorMatrix } from './ranking.js';
+import { averagePrecision, scoreRows, topK, vectorMatrix, type VectorMatrix } from './ranking.js';
 
 /**
  * The held-out photograph set (test/fixtures/photos/photos.json): real photos from packages, each with
@@ -69,16 +69,32 @@ export interface PhotoEvalInput {
   vectorOf: (word: string) => Float32Array | undefined;
 }
 
-/** Tag hit rates and words→images retrieval on the photo set. */
-export function evaluatePhotos(input: PhotoEvalInput): PhotoReport {
-  const { photos, predictions } = input;
-  const vocab = vectorMatrix(
-    input.labels.flatMap((l) => {
-      const v = input.vectorOf(l);
+/** The set's accepted words that have a vector, sorted: the text queries. */
+export function queryWordsOf(
+  photos: readonly Photo[],
+  vectorOf: (w: string) => Float32Array | undefined,
+): string[] {
+  return [...new Set(photos.flatMap((p) => p.words))].filter((w) => vectorOf(w)).sort();
+}
+
+/** The label words that have a vector, as one matrix (the tag vocabulary classify ranks). */
+export function labelMatrix(
+  labels: readonly string[],
+  vectorOf: (w: string) => Float32Array | undefined,
+): VectorMatrix {
+  return vectorMatrix(
+    labels.flatMap((l) => {
+      const v = vectorOf(l);
       return v ? [{ key: l, vector: v }] : [];
     }),
   );
-  const setWords = [...new Set(photos.flatMap((p) => p.words))].filter((w) => input.vectorOf(w)).sort();
+}
+
+/** Tag hit rates and words→images retrieval on the photo set. */
+export function evaluatePhotos(input: PhotoEvalInput): PhotoReport {
+  const { photos, predictions } = input;
+  const vocab = labelMatrix(input.labels, input.vectorOf);
+  const setWords = queryWordsOf(photos, input.vectorOf);
   const setMatrix = vectorMatrix(setWords.map((w) => ({ key: w, vector: input.vectorOf(w)! })));
   const open = { '@1': 0, '@5': 0, '@10': 0 };
   const closed = { '@1': 0, '@5': 0 };

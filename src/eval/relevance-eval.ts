@@ -1,4 +1,4 @@
-import type { Photo } from './photo-eval.js';
+import { queryWordsOf, type Photo } from './photo-eval.js';
 import { averagePrecision, scoreRows, topK, vectorMatrix, type VectorMatrix } from './ranking.js';
 
 /**
@@ -40,11 +40,6 @@ function shareWord(a: Photo, b: Photo): boolean {
   return a.words.some((w) => b.words.includes(w));
 }
 
-/** The set's accepted words that have a vector, sorted: the text queries. */
-export function queryWordsOf(photos: readonly Photo[], vectorOf: (w: string) => Float32Array | undefined) {
-  return [...new Set(photos.flatMap((p) => p.words))].filter((w) => vectorOf(w)).sort();
-}
-
 /** Every (query word, photo) cosine, split by relevance. */
 export function textPairs(
   photos: readonly EmbeddedPhoto[],
@@ -65,9 +60,9 @@ export function textPairs(
 }
 
 /** Every unordered (photo, photo) visual cosine, split by relevance. */
-export function imagePairs(
-  photos: readonly EmbeddedPhoto[],
-  vectorOf = (p: EmbeddedPhoto) => p.visual,
+export function imagePairs<P extends EmbeddedPhoto>(
+  photos: readonly P[],
+  vectorOf: (p: P) => Float32Array = (p) => p.visual,
 ): ScorePairs {
   const m = vectorMatrix(photos.map((p, i) => ({ key: String(i), vector: vectorOf(p) })));
   const pairs: ScorePairs = { relevant: [], irrelevant: [] };
@@ -182,9 +177,9 @@ function fitLogistic(pairs: ScorePairs): Logistic {
 }
 
 /** Mean over photos that have a related photo: the share of its 5 nearest (itself excluded) that are related. */
-export function similarPrecisionAt5(
-  photos: readonly EmbeddedPhoto[],
-  vectorOf = (p: EmbeddedPhoto) => p.visual,
+export function similarPrecisionAt5<P extends EmbeddedPhoto>(
+  photos: readonly P[],
+  vectorOf: (p: P) => Float32Array = (p) => p.visual,
 ): { queries: number; precisionAt5: number } {
   const m = vectorMatrix(photos.map((p, i) => ({ key: String(i), vector: vectorOf(p) })));
   let queries = 0;

@@ -35,7 +35,7 @@ export type RelevanceBand = 'STRONG' | 'WEAK' | 'BELOW_CUTOFF';
 export interface RelevanceScale {
   /** Results below it are left out unless a query asks for them; undefined: no cut-off. */
   minScore: number | undefined;
-  /** Where minScore comes from, for stats and docs. */
+  /** Where minScore comes from (logged at start). */
   source: 'calibrated' | 'configured' | 'none';
   /** Estimated P(relevant) for a cosine; undefined when the pipeline is not calibrated. */
   relevance(score: number): number | undefined;
@@ -55,14 +55,7 @@ export function relevanceScale(
   };
   return {
     minScore,
-    source:
-      configured === 'calibrated'
-        ? calibration
-          ? 'calibrated'
-          : 'none'
-        : configured === 'none'
-          ? 'none'
-          : 'configured',
+    source: typeof configured === 'number' ? 'configured' : minScore === undefined ? 'none' : 'calibrated',
     relevance,
     band: (score) => {
       const p = relevance(score);

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { percent } from '../eval/evaluate-items.js';
-import { loadPhotoSet } from '../eval/photo-eval.js';
-import { vectorMatrix } from '../eval/ranking.js';
+import { labelMatrix, loadPhotoSet } from '../eval/photo-eval.js';
 import {
   cslsRescorer,
   cutOffQuality,
@@ -63,10 +62,13 @@ export interface RelevanceReport {
   cslsOnCalibration: { cosineMap: number; cslsMap: number; cosineSkew: number; cslsSkew: number };
 }
 
+/** A photo's vectors, plus its raw features (normalised): image→image as it was before centring. */
+type MeasuredPhoto = EmbeddedPhoto & { raw: Float32Array };
+const rawVector = (p: MeasuredPhoto) => p.raw;
+
 /** The photos through the product's own decode → encoder → head path. */
 async function embedPhotos(options: RelevanceEvalOptions): Promise<{
-  photos: EmbeddedPhoto[];
-  raw: Map<EmbeddedPhoto, Float32Array>;
+  photos: MeasuredPhoto[];
   encoder: ImageEncoder;
   head: ProjectionHead;
   release: () => Promise<void>;
@@ -83,23 +85,21 @@ async function embedPhotos(options: RelevanceEvalOptions): Promise<{
   const embedded = await Promise.all(
     set.map(async (photo) => ({ photo, e: await embedding.embed(await readFile(photo.file)) })),
   );
-  const raw = new Map<EmbeddedPhoto, Float32Array>();
-  const photos = embedded.map(({ photo, e }) => {
-    const p: EmbeddedPhoto = { photo, semantic: e.semantic, visual: e.visual };
-    raw.set(p, normalize(e.features));
-    return p;
-  });
-  return { photos, raw, encoder, head, release: () => runtime.release() };
+  const photos = embedded.map(({ photo, e }) => ({
+    photo,
+    semantic: e.semantic,
+    visual: e.visual,
+    raw: normalize(e.features),
+  }));
+  return { photos, encoder, head, release: () => runtime.release() };
 }
 
 /** Score distributions, the fitted cut-offs and the before/after figures of issue "relevance". */
 export async function evaluateRelevance(options: RelevanceEvalOptions): Promise<RelevanceReport> {
   const space = options.wordSpace ?? (await loadWordSpace());
   const vectorOf = (w: string) => space.labelVector(w);
-  const labels = vectorMatrix(
-    space.labels.flatMap((l) => (vectorOf(l) ? [{ key: l, vector: vectorOf(l)! }] : [])),
-  );
-  const { photos, raw, encoder, head, release } = await embedPhotos(options);
+  const labels = labelMatrix(space.labels, vectorOf);
+  const { photos, encoder, head, release } = await embedPhotos(options);
   try {
     const { calibration: cal, test } = splitHalves(photos);
     const calibration = {
@@ -108,7 +108,7 @@ export async function evaluateRelevance(options: RelevanceEvalOptions): Promise<
     };
     const textTest = textPairs(test, vectorOf);
     const imageTest = imagePairs(test);
-    const rawTest = imagePairs(test, (p) => raw.get(p)!);
+    const rawTest = imagePairs(test, rawVector);
     const semanticOf = (ps: EmbeddedPhoto[]) => ps.map((p) => p.semantic);
     const cslsCal = cslsRescorer(labels, semanticOf(cal));
     const cslsTest = cslsRescorer(labels, semanticOf(test));
@@ -137,7 +137,7 @@ export async function evaluateRelevance(options: RelevanceEvalOptions): Promise<
         rawIrrelevant: distribution(rawTest.irrelevant),
         cutOff: cutOffQuality(imageTest, calibration.image.minScore),
         similar: similarPrecisionAt5(test),
-        similarRaw: similarPrecisionAt5(test, (p) => raw.get(p)!),
+        similarRaw: similarPrecisionAt5(test, rawVector),
       },
       cslsOnCalibration: {
         cosineMap: wordsToImages(cal, vectorOf).meanAveragePrecision,

@@ -135,10 +135,13 @@ export class SearchService {
       limit: excludeId ? offset + page.first + 2 : page.first + 1,
       offset: excludeId ? 0 : offset,
     });
-    const ranked = excludeId ? hits.filter((h) => h.id !== excludeId).slice(offset) : hits;
-    const kept = minScore === undefined ? ranked : ranked.filter((h) => clampCosine(h.score) >= minScore);
+    const ranked = (excludeId ? hits.filter((h) => h.id !== excludeId).slice(offset) : hits).map((h) => ({
+      ...h,
+      score: clampCosine(h.score),
+    }));
+    const kept = minScore === undefined ? ranked : ranked.filter((h) => h.score >= minScore);
     const edges = kept.slice(0, page.first).map((h, i) => {
-      const score = clampCosine(h.score);
+      const { score } = h;
       const relevance = scale.relevance(score);
       const band = scale.band(score);
       return {

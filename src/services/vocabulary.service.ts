@@ -2,7 +2,6 @@ import { AppError, ErrorCode } from '../errors.js';
 import { scrollPages, type VectorStore } from '../store/vector-store.js';
 import { phraseVector } from '../words/phrase.js';
 import { candidateKeys, isSuggestable, queryWords, type IgnoredWord } from '../words/query-text.js';
-import { STOP_WORDS } from '../words/stop-words.js';
 import { tokenize } from '../words/tokenize.js';
 import { clampCosine } from '../vectors.js';
 import { VOCABULARY, type WordScore } from './collections.js';
@@ -65,10 +64,7 @@ export class VocabularyService {
     const whole = tokenize(text, { isKnown: () => true });
     const vectors = await this.wordVectors([...candidateKeys(tokens), ...candidateKeys(whole)]);
     const known = (w: string) => vectors.has(w);
-    const resolved = tokenize(text, { isKnown: known });
-    const needsPool = resolved.some((t) => !known(t) && !STOP_WORDS.has(t));
-    const pool = needsPool ? await this.suggestionPool() : [];
-    const words = queryWords(resolved, known, () => pool);
+    const words = await queryWords(tokenize(text, { isKnown: known }), known, () => this.suggestionPool());
     const query: TextQuery = {
       vector: phraseVector(words.used, (w) => vectors.get(w)),
       usedWords: words.used,

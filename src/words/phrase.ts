@@ -40,14 +40,16 @@ export function phraseVector(
     if (!sum) sum = unit;
     else for (let i = 0; i < sum.length; i++) sum[i]! += unit[i]!;
   }
-  if (unknown.length > 0) {
-    const pool = options.suggestionPool ?? [];
-    const suggestions = Object.fromEntries(unknown.map((w) => [w, suggestSpellings(w, pool, 5)]));
-    const hint = unknown
-      .map((w) => (suggestions[w]!.length ? `${w} (did you mean: ${suggestions[w]!.join(', ')}?)` : w))
-      .join('; ');
-    throw new AppError(ErrorCode.UNKNOWN_WORD, `unknown word: ${hint}`, { words: unknown, suggestions });
-  }
+  if (unknown.length > 0) throw unknownWordError(unknown, options.suggestionPool ?? []);
   // The mean and the sum have the same direction, so normalising the sum is enough.
   return normalizeInPlace(sum!);
+}
+
+/** UNKNOWN_WORD naming each word, with spelling suggestions from a frequency-ordered pool. */
+export function unknownWordError(words: readonly string[], pool: readonly string[]): AppError {
+  const suggestions = Object.fromEntries(words.map((w) => [w, suggestSpellings(w, pool, 5)]));
+  const hint = words
+    .map((w) => (suggestions[w]!.length ? `${w} (did you mean: ${suggestions[w]!.join(', ')}?)` : w))
+    .join('; ');
+  return new AppError(ErrorCode.UNKNOWN_WORD, `unknown word: ${hint}`, { words: [...words], suggestions });
 }

@@ -1,4 +1,5 @@
 import { AppError, ErrorCode } from '../errors.js';
+import { unknownWordError } from './phrase.js';
 import { suggestSpellings } from './spelling.js';
 import { STOP_WORDS } from './stop-words.js';
 
@@ -56,18 +57,20 @@ function matchEntries(tokens: readonly string[], isKnown: (key: string) => boole
  * Which words of a tokenized query make its vector. Stop words are dropped whenever a content word is
  * known; unknown content words are dropped (with suggestions) as long as one content word is known. Only
  * when none is known does the query fail with UNKNOWN_WORD; a query of stop words alone uses the known ones.
+ * The suggestion pool is asked for only when a content word is unknown.
  */
-export function queryWords(
+export async function queryWords(
   tokens: readonly string[],
   isKnown: (key: string) => boolean,
-  suggestionPool: () => readonly string[],
-): QueryWords {
+  suggestionPool: () => Promise<readonly string[]>,
+): Promise<QueryWords> {
   if (tokens.length === 0)
     throw new AppError(ErrorCode.BAD_USER_INPUT, 'text has no words', { argument: 'text' });
   const entries = [...new Set(matchEntries(tokens, isKnown))];
   const content = entries.filter((e) => !STOP_WORDS.has(e));
   const knownContent = content.filter(isKnown);
-  if (knownContent.length === 0 && content.length > 0) throw unknownWords(content, suggestionPool());
+  const pool = knownContent.length < content.length ? await suggestionPool() : [];
+  if (knownContent.length === 0 && content.length > 0) throw unknownWordError(content, pool);
   const used = knownContent.length > 0 ? knownContent : entries.filter(isKnown);
   if (used.length === 0) {
     throw new AppError(ErrorCode.BAD_USER_INPUT, 'text has only stop words, none with a vector', {
@@ -79,17 +82,9 @@ export function queryWords(
     .filter((e) => !used.includes(e))
     .map((word): IgnoredWord => {
       if (STOP_WORDS.has(word)) return { word, reason: 'STOP_WORD', suggestions: [] };
-      return { word, reason: 'UNKNOWN', suggestions: suggestSpellings(word, suggestionPool(), 5) };
+      return { word, reason: 'UNKNOWN', suggestions: suggestSpellings(word, pool, 5) };
     });
   return { used, ignored };
-}
-
-function unknownWords(words: readonly string[], pool: readonly string[]): AppError {
-  const suggestions = Object.fromEntries(words.map((w) => [w, suggestSpellings(w, pool, 5)]));
-  const hint = words
-    .map((w) => (suggestions[w]!.length ? `${w} (did you mean: ${suggestions[w]!.join(', ')}?)` : w))
-    .join('; ');
-  return new AppError(ErrorCode.UNKNOWN_WORD, `unknown word: ${hint}`, { words, suggestions });
 }
 
 /** Suggestions are words: letters only (inner hyphens and apostrophes allowed), never punctuation. */
