@@ -23,6 +23,9 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 300_000,
           globalSetup: ['test/global-setup.ts'],
+          // A search through the browser can take over a second on a busy two-core CI machine; the
+          // 1 s default made polls on real model runs flaky.
+          expect: { poll: { timeout: 20_000, interval: 100 } },
           // Two cores: one integration file at a time keeps timings and memory predictable.
           poolOptions: { forks: { singleFork: true } },
         },
