@@ -7,7 +7,10 @@ ENV NODE_ENV=development
 RUN apt-get update && apt-get install -y --no-install-recommends python3 python3-pip \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --no-audit --no-fund
+# The image's npm 10 runs every install script (npm 11 reads package.json allowScripts): skip
+# onnxruntime-node's CUDA download explicitly. For a GPU image use ONNXRUNTIME_NODE_INSTALL=cuda12.
+ARG ONNXRUNTIME_NODE_INSTALL=skip
+RUN ONNXRUNTIME_NODE_INSTALL=$ONNXRUNTIME_NODE_INSTALL npm ci --no-audit --no-fund
 COPY . .
 # ENCODER/HEAD set explicitly: a build that cannot fetch the wheel fails instead of shipping the fallback.
 RUN npm run build \

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Config } from './config.js';
+import { inferenceCapacity, type Config } from './config.js';
 import { AppError, ErrorCode } from './errors.js';
 import { ImageFiles } from './files/image-files.js';
 import type { Logger } from './log.js';
@@ -122,7 +122,7 @@ function embeddingService(config: Config, models: LoadedModels): ImageEmbeddingS
   return new ImageEmbeddingService(models.decoder, models.encoder, models.head, {
     concurrency: config.INFERENCE_CONCURRENCY,
     batchSize: config.BATCH_SIZE,
-    capacity: config.INFERENCE_CONCURRENCY * config.BATCH_SIZE + config.INFERENCE_QUEUE,
+    capacity: inferenceCapacity(config),
   });
 }
 
@@ -140,7 +140,7 @@ export async function createServices(
   const store = await openStore(config, options);
   try {
     // A store written by other models is refused before anything is imported or created.
-    const source = await openVocabularySource(config, progress);
+    const source = await openVocabularySource(config);
     await ensureImagesCollection(store, await imagesIdentity(models, source.identity));
     const vocabularyInfo = await ensureVocabulary(config, store, models.head.dimension, log, progress, {
       source,
@@ -160,6 +160,7 @@ export async function createServices(
         encoder: models.encoder.manifest.name,
         head: models.head.manifest.name,
         provider: models.encoder.provider,
+        ...(models.encoder.cpuReason ? { cpuReason: models.encoder.cpuReason } : {}),
       },
       'models loaded',
     );
@@ -204,7 +205,7 @@ export async function reindexStore(
   const models = await loadModels(config, await ensureModelsBuilt(config, log, progress));
   const store = await openStore(config, { background: false });
   try {
-    const source = await openVocabularySource(config, progress);
+    const source = await openVocabularySource(config);
     const vocabularyInfo = await ensureVocabulary(config, store, models.head.dimension, log, progress, {
       source,
       onMismatch: 'reimport',
@@ -217,10 +218,7 @@ export async function reindexStore(
     const reindex = new ReindexService(store, files, embedding, vocabulary, {
       tagCount: STORED_TAG_COUNT,
       // Never more images in flight than the inference queue admits.
-      concurrency: Math.min(
-        concurrency,
-        config.INFERENCE_CONCURRENCY * config.BATCH_SIZE + config.INFERENCE_QUEUE,
-      ),
+      concurrency: Math.min(concurrency, inferenceCapacity(config)),
       pageSize: options.pageSize ?? 64,
       dropMissing: options.dropMissing === true,
     });

@@ -1,10 +1,13 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { AppError, ErrorCode } from './errors.js';
 
 /**
- * The one configuration object. Parsed and validated once, at start, from the environment and CLI flags
- * (flags win); every bad value is listed in one error. Nothing else reads process.env.
+ * The one configuration object. Parsed and validated once, at start, from a `.env` file, the environment
+ * and CLI flags (flags win over the environment, the environment over the file); every bad value is
+ * listed in one error. Nothing else reads process.env.
  */
 
 const bool = z
@@ -78,6 +81,38 @@ export const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Images the inference queue admits at once: one request needing more can never be served. */
+export function inferenceCapacity(e: Pick<Env, 'INFERENCE_CONCURRENCY' | 'BATCH_SIZE' | 'INFERENCE_QUEUE'>) {
+  return e.INFERENCE_CONCURRENCY * e.BATCH_SIZE + e.INFERENCE_QUEUE;
+}
+
+/** Settings that are each valid but cannot work together. */
+function crossProblems(e: Env): string[] {
+  const capacity = inferenceCapacity(e);
+  return e.MAX_FILES > capacity
+    ? [
+        `MAX_FILES: ${e.MAX_FILES} files per request exceeds the inference capacity of ${capacity} images ` +
+          `(INFERENCE_CONCURRENCY × BATCH_SIZE + INFERENCE_QUEUE = ${e.INFERENCE_CONCURRENCY} × ${e.BATCH_SIZE} + ` +
+          `${e.INFERENCE_QUEUE}); such a request would always get SERVER_BUSY`,
+      ]
+    : [];
+}
+
+/**
+ * The variables of a `.env` file (Node's own parser: `KEY=value`, quotes, `#` comments, `export`).
+ * No file is no variables; an unreadable one is a configuration error.
+ */
+export function readEnvFile(file: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new AppError(ErrorCode.CONFIG_INVALID, `cannot read ${file}: ${(e as Error).message}`);
+  }
+  return parseEnv(text) as Record<string, string>;
+}
+
 export interface Config extends Env {
   dataDir: string;
   encoderDir: string;
@@ -103,8 +138,10 @@ export function loadConfig(
     if (value !== undefined && value !== '') input[key] = value;
   }
   const parsed = envSchema.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  const problems = parsed.success
+    ? crossProblems(parsed.data)
+    : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  if (!parsed.success || problems.length > 0) {
     throw new AppError(ErrorCode.CONFIG_INVALID, `invalid configuration:\n  - ${problems.join('\n  - ')}`, {
       problems,
     });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -5,6 +6,7 @@ import { openStore } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config.js';
 import { ErrorCode, isAppError } from '../src/errors.js';
 import { createLogger } from '../src/log.js';
+import { packageRoot } from '../src/paths.js';
 import { headManifestSchema, readManifest } from '../src/models/manifest.js';
 import { ensureModelsBuilt } from '../src/services/models.service.js';
 import { ensureVocabulary } from '../src/services/vocabulary-import.service.js';
@@ -17,6 +19,14 @@ import { TEST_ENV, testTemplateDir } from './support/test-data.js';
  * A template from an earlier run is reused when ensureVocabulary finds it complete and current.
  */
 export default async function setup(): Promise<void> {
+  // The Debian packages the tests use are installed by an explicit step, never from here.
+  try {
+    execFileSync('bash', [path.join(packageRoot(), 'scripts', 'system-deps.sh'), '--check'], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+  } catch {
+    throw new Error('the tests need Debian packages (see above): sudo bash scripts/system-deps.sh');
+  }
   const dir = testTemplateDir();
   const config = loadConfig({ ...TEST_ENV, DATA_DIR: dir });
   const log = createLogger('warn');

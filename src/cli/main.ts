@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { createServices } from '../bootstrap.js';
-import { loadConfig, type Config } from '../config.js';
+import { loadConfig, readEnvFile, type Config } from '../config.js';
 import { ErrorCode, isAppError } from '../errors.js';
 import { printAppSchema } from '../graphql/schema.js';
 import { createLogger, type Logger } from '../log.js';
+import { packageRoot } from '../paths.js';
 import { startServer } from '../server/app.js';
 import { expandImagePaths, ingestFiles } from '../services/file-ingest.service.js';
 import { ensureModelsBuilt } from '../services/models.service.js';
@@ -35,9 +37,18 @@ export interface CliContext {
   log: () => Logger;
 }
 
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
 function buildProgram(): Command {
   const program = new Command('visem')
     .description('Semantic image search over GraphQL (visual-to-semantic transfer)')
+    .version(packageVersion(), '-V, --version')
+    .option('--env-file <file>', 'settings file read before the environment (which wins)', '.env')
     .option('--host <host>', 'HOST')
     .option('--port <port>', 'PORT')
     .option('--data-dir <dir>', 'DATA_DIR')
@@ -60,7 +71,8 @@ function buildProgram(): Command {
             opts[flag] !== undefined ? [[env, opts[flag]]] : [],
           ),
         );
-        config = loadConfig(process.env, overrides);
+        const fromFile = readEnvFile(path.resolve(opts.envFile ?? '.env'));
+        config = loadConfig({ ...fromFile, ...process.env }, overrides);
       }
       return config;
     },
@@ -74,7 +86,10 @@ function buildProgram(): Command {
       const progress = progressReporter();
       const services = await createServices(ctx.config(), ctx.log(), progress.update);
       progress.stop();
-      const server = await startServer(services, ctx.log());
+      const server = await startServer(services, ctx.log()).catch(async (e: unknown) => {
+        await services.close();
+        throw e;
+      });
       process.stderr.write(`visem ready at ${server.url}/graphql (web page at ${server.url}/)\n`);
       const shutdown = (signal: string) => {
         ctx.log().info({ signal }, 'shutting down: draining requests');
@@ -97,7 +112,10 @@ function buildProgram(): Command {
     .option('-c, --concurrency <n>', 'files read and decoded at once', positiveInt, 8)
     .option('--report <file>', 'write a JSON report (created, skipped, failures)')
     .action(async (paths: string[], opts: { concurrency: number; report?: string }) => {
-      const files = await expandImagePaths(paths);
+      const { files, unmatched } = await expandImagePaths(paths);
+      // Every argument that gave nothing is named, and makes the exit code non-zero.
+      for (const u of unmatched) process.stderr.write(`  NOT FOUND ${u.path}: ${u.reason}\n`);
+      if (unmatched.length > 0) process.exitCode = 1;
       if (files.length === 0) {
         process.stderr.write('no image files found\n');
         process.exitCode = 1;
@@ -117,8 +135,8 @@ function buildProgram(): Command {
           `ingested ${report.total} files: ${report.created} new, ${report.skipped} already stored, ${report.failed.length} failed\n`,
         );
         for (const f of report.failed) process.stderr.write(`  FAILED ${f.file}: ${f.code} ${f.message}\n`);
-        if (opts.report) await writeFile(opts.report, JSON.stringify(report, null, 2));
-        if (report.failed.length > 0) process.exitCode = 1;
+        if (opts.report) await writeFile(opts.report, JSON.stringify({ ...report, unmatched }, null, 2));
+        if (report.failed.length > 0 || unmatched.length > 0) process.exitCode = 1;
       } finally {
         await services.close();
       }

@@ -23,6 +23,11 @@ export class ImageEncoder {
     return this.loaded.provider;
   }
 
+  /** Why `ORT_PROVIDER=auto` runs on CPU, when it does. */
+  get cpuReason(): string | undefined {
+    return this.loaded.cpuReason;
+  }
+
   /** One batched run over prepared tensors (each H×W×3 in the manifest's layout): pooled features. */
   async encode(tensors: readonly Float32Array[]): Promise<Float32Array[]> {
     return (await this.run(tensors, [this.manifest.output.name]))[0]!;

@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { AppError, ErrorCode } from '../errors.js';
 
@@ -15,21 +18,60 @@ export interface LoadedSession {
   session: ort.InferenceSession;
   provider: 'cpu' | 'cuda';
   path: string;
+  /** With `auto`, why CUDA was not used (no provider library, or it failed to start). */
+  cpuReason?: string;
+}
+
+/**
+ * Where onnxruntime-node keeps its native libraries. The CUDA provider is never bundled in the npm
+ * package (`listSupportedBackends()` always says `bundled: false`): its install script puts it here.
+ */
+export function cudaProviderLibrary(): string {
+  const pkg = createRequire(import.meta.url).resolve('onnxruntime-node/package.json');
+  return path.join(
+    path.dirname(pkg),
+    'bin',
+    'napi-v6',
+    process.platform,
+    process.arch,
+    'libonnxruntime_providers_cuda.so',
+  );
+}
+
+/**
+ * Whether to try CUDA: `cpu` never, `cuda` always (failing loudly), `auto` when the provider library is
+ * present. Trying is the real test (the library needs a driver, CUDA and cuDNN); a missing library is
+ * skipped without trying, since the attempt only prints a native error.
+ */
+export function cudaPlan(
+  setting: ProviderSetting,
+  libraryPresent: boolean,
+  earlierFailure?: string,
+): { tryCuda: true } | { tryCuda: false; reason?: string } {
+  if (setting === 'cpu') return { tryCuda: false };
+  if (setting === 'cuda') return { tryCuda: true };
+  if (earlierFailure) return { tryCuda: false, reason: earlierFailure };
+  if (!libraryPresent)
+    return {
+      tryCuda: false,
+      reason: 'the CUDA provider is not installed (README "GPU (CUDA)": ONNXRUNTIME_NODE_INSTALL=cuda12)',
+    };
+  return { tryCuda: true };
 }
 
 /**
  * The one home of onnxruntime sessions: created once per model file and reused. CUDA is used when asked
- * for (`ORT_PROVIDER=cuda`) or, with `auto`, when the CUDA provider is installed; otherwise CPU.
+ * for (`ORT_PROVIDER=cuda`) or, with `auto`, when a CUDA session starts; otherwise CPU, with the reason.
  */
 export class OnnxRuntime {
   private readonly sessions = new Map<string, Promise<LoadedSession>>();
+  /** With `auto`, the first CUDA failure: later models go straight to CPU. */
+  private cudaFailure: string | undefined;
 
-  constructor(private readonly options: RuntimeOptions) {}
-
-  /** Whether this onnxruntime-node install carries the CUDA provider library. */
-  static cudaInstalled(): boolean {
-    return ort.listSupportedBackends().some((b) => b.name === 'cuda' && b.bundled);
-  }
+  constructor(
+    private readonly options: RuntimeOptions,
+    private readonly libraryPresent: () => boolean = () => existsSync(cudaProviderLibrary()),
+  ) {}
 
   load(path: string): Promise<LoadedSession> {
     let loaded = this.sessions.get(path);
@@ -55,9 +97,9 @@ export class OnnxRuntime {
       // batches and other processes need (on 2 shared cores ingest ran at half speed with 2 threads).
       extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
     };
-    const wantCuda =
-      this.options.provider === 'cuda' || (this.options.provider === 'auto' && OnnxRuntime.cudaInstalled());
-    if (wantCuda) {
+    const plan = cudaPlan(this.options.provider, this.libraryPresent(), this.cudaFailure);
+    let cpuReason = plan.tryCuda ? undefined : plan.reason;
+    if (plan.tryCuda) {
       try {
         const session = await ort.InferenceSession.create(bytes, {
           ...base,
@@ -73,11 +115,12 @@ export class OnnxRuntime {
             { cause },
           );
         }
+        cpuReason = this.cudaFailure = `the CUDA provider could not start: ${String(cause)}`;
       }
     }
     try {
       const session = await ort.InferenceSession.create(bytes, { ...base, executionProviders: ['cpu'] });
-      return { session, provider: 'cpu', path };
+      return { session, provider: 'cpu', path, ...(cpuReason ? { cpuReason } : {}) };
     } catch (cause) {
       throw new AppError(
         ErrorCode.MODEL_UNAVAILABLE,

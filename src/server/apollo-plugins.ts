@@ -1,6 +1,15 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, OperationTypeNode, type OperationDefinitionNode } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  OperationTypeNode,
+  type DocumentNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
 import { ErrorCode, isAppError } from '../errors.js';
+import { isOperatorError } from '../graphql/errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from './metrics.js';
 
@@ -38,13 +47,65 @@ function errorCode(e: GraphQLError): string {
   return typeof code === 'string' ? code : ErrorCode.INTERNAL;
 }
 
-/** API key for mutations (and optionally queries) when API_KEY is set. */
+/** `[Upload!]!` → `Upload`. By hand: graphql's own helpers use instanceof, which fails when the schema
+ * was built by the CommonJS copy of graphql and this module got the ESM one (under vitest). */
+interface TypeNode {
+  ofType?: TypeNode;
+  name?: string;
+}
+function namedTypeName(type: TypeNode): string {
+  let t = type;
+  while (t.ofType) t = t.ofType;
+  return t.name ?? '';
+}
+
+/** Query fields that take an upload run the models on it: they cost what a mutation costs. */
+function modelRunningQueryFields(schema: GraphQLSchema): Set<string> {
+  const fields = Object.values(schema.getQueryType()?.getFields() ?? {});
+  return new Set(
+    fields
+      .filter((f) => f.args.some((a) => namedTypeName(a.type) === 'Upload'))
+      .map((f) => f.name),
+  );
+}
+
+/** The root field names an operation selects, through inline fragments and fragment spreads. */
+function rootFieldNames(
+  selectionSet: SelectionSetNode,
+  document: DocumentNode,
+  seen = new Set<string>(),
+): string[] {
+  return selectionSet.selections.flatMap((sel) => {
+    if (sel.kind === Kind.FIELD) return [sel.name.value];
+    if (sel.kind === Kind.INLINE_FRAGMENT) return rootFieldNames(sel.selectionSet, document, seen);
+    if (seen.has(sel.name.value)) return [];
+    seen.add(sel.name.value);
+    const fragment = document.definitions.find(
+      (d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === sel.name.value,
+    );
+    return fragment?.kind === Kind.FRAGMENT_DEFINITION
+      ? rootFieldNames(fragment.selectionSet, document, seen)
+      : [];
+  });
+}
+
+/**
+ * API key, when API_KEY is set, for mutations and for queries that run the models on an upload
+ * (`searchByImage`); for every query too with API_KEY_FOR_QUERIES.
+ */
 export function apiKeyPlugin(protectQueries: boolean): ApolloServerPlugin<RequestContext> {
+  let modelFields: Set<string> | undefined;
   return {
-    async requestDidStart() {
+    async requestDidStart({ schema }) {
+      modelFields ??= modelRunningQueryFields(schema);
+      const runsModels = (op: OperationDefinitionNode, document: DocumentNode) =>
+        rootFieldNames(op.selectionSet, document).some((f) => modelFields!.has(f));
       return {
-        async didResolveOperation({ contextValue, operation }) {
-          const needsKey = operation?.operation === OperationTypeNode.MUTATION || protectQueries;
+        async didResolveOperation({ contextValue, operation, document }) {
+          const needsKey =
+            operation?.operation === OperationTypeNode.MUTATION ||
+            protectQueries ||
+            (operation !== undefined && runsModels(operation, document));
           if (needsKey && !contextValue.authorized) {
             throw new GraphQLError('an API key is required: send `Authorization: Bearer <key>`', {
               extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } },
@@ -78,6 +139,16 @@ export function observabilityPlugin(metrics: Metrics, log: Logger): ApolloServer
             'graphql',
           );
           for (const e of errors ?? []) {
+            // Clients see a fixed line for these in production; the operator needs the whole message.
+            if (isOperatorError(errorCode(e)))
+              log.warn(
+                {
+                  requestId: contextValue.requestId,
+                  code: errorCode(e),
+                  message: (e.originalError ?? e).message,
+                },
+                'server-side error',
+              );
             if (errorCode(e) === ErrorCode.INTERNAL) {
               log.error({ requestId: contextValue.requestId, err: e.originalError ?? e }, 'internal error');
             }

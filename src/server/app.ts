@@ -7,7 +7,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import graphqlUploadExpress from 'graphql-upload/graphqlUploadExpress.mjs';
-import { ErrorCode } from '../errors.js';
+import { AppError, ErrorCode } from '../errors.js';
 import { formatError } from '../graphql/errors.js';
 import { aliasLimit, depthLimit } from '../graphql/limits.js';
 import { buildAppSchema } from '../graphql/schema.js';
@@ -137,10 +137,15 @@ export async function startServer(
     }
   });
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.PORT, config.HOST, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.PORT, config.HOST, () => resolve());
+    });
+  } catch (e) {
+    await apollo.stop();
+    throw listenError(e as NodeJS.ErrnoException, config.HOST, config.PORT);
+  }
   const port = (httpServer.address() as AddressInfo).port;
   const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
   const url = `http://${host}:${port}`;
@@ -158,4 +163,24 @@ export async function startServer(
         await services.close();
       })()),
   };
+}
+
+const LISTEN_HINTS: Record<string, (host: string, port: number) => string> = {
+  EADDRINUSE: (_, port) =>
+    `port ${port} is already in use (another visem?): stop that process or choose another port (PORT=… or --port)`,
+  EADDRNOTAVAIL: (host) => `${host} is not an address of this machine: set HOST (or --host), e.g. 127.0.0.1`,
+  EACCES: (_, port) =>
+    `permission denied for port ${port} (ports below 1024 need privileges): choose another`,
+};
+
+/** A listen failure as one line a user can act on, instead of a raw stack trace. */
+function listenError(e: NodeJS.ErrnoException, host: string, port: number): Error {
+  const hint = e.code ? LISTEN_HINTS[e.code] : undefined;
+  if (!hint) return e;
+  return new AppError(
+    ErrorCode.CONFIG_INVALID,
+    `cannot listen on ${host}:${port}: ${hint(host, port)}`,
+    {},
+    { cause: e },
+  );
 }

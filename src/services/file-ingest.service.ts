@@ -1,6 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { glob } from 'tinyglobby';
+import { glob, isDynamicPattern } from 'tinyglobby';
 import { isAppError } from '../errors.js';
 import type { IngestService } from './ingest.service.js';
 
@@ -19,22 +20,61 @@ export interface FileIngestReport {
   failed: FileFailure[];
 }
 
-/** Paths, directories (recursed) and globs → image files, sorted and de-duplicated. */
-export async function expandImagePaths(patterns: string[]): Promise<string[]> {
+/** A path given on the command line that yields no image to ingest, and why. */
+export interface UnmatchedPath {
+  path: string;
+  reason: string;
+}
+
+export interface ExpandedPaths {
+  /** Image files, absolute, sorted and de-duplicated. */
+  files: string[];
+  /** Every argument that gave no file: missing, unreadable, an empty folder or a glob matching nothing. */
+  unmatched: UnmatchedPath[];
+}
+
+const STAT_REASONS: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  ENOTDIR: 'a path component is not a directory',
+};
+
+/** Paths, directories (recursed) and globs → image files, plus the arguments that matched nothing. */
+export async function expandImagePaths(patterns: string[]): Promise<ExpandedPaths> {
   const files = new Set<string>();
-  const ext = `{${IMAGE_EXTENSIONS.flatMap((e) => [e, e.toUpperCase()]).join(',')}}`;
+  const unmatched: UnmatchedPath[] = [];
   for (const pattern of patterns) {
-    const info = await stat(pattern).catch(() => undefined);
-    if (info?.isFile()) files.add(path.resolve(pattern));
-    else if (info?.isDirectory()) {
-      for (const f of await glob(`**/*.${ext}`, { cwd: pattern, absolute: true, dot: false })) files.add(f);
-    } else {
-      for (const f of await glob(pattern, { absolute: true })) {
-        if (IMAGE_EXTENSIONS.includes(path.extname(f).slice(1).toLowerCase())) files.add(f);
-      }
-    }
+    const found = await expandOne(pattern);
+    if (typeof found === 'string') unmatched.push({ path: pattern, reason: found });
+    else found.forEach((f) => files.add(f));
   }
-  return [...files].sort();
+  return { files: [...files].sort(), unmatched };
+}
+
+/** One argument's image files, or the reason it has none. */
+async function expandOne(pattern: string): Promise<string[] | string> {
+  let info;
+  try {
+    info = await stat(pattern);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    if (code !== 'ENOENT' || !isDynamicPattern(pattern)) return STAT_REASONS[code] ?? `cannot read (${code})`;
+  }
+  if (info?.isFile()) return [path.resolve(pattern)];
+  if (info?.isDirectory()) {
+    try {
+      await access(pattern, constants.R_OK | constants.X_OK);
+    } catch {
+      return STAT_REASONS.EACCES!;
+    }
+    const ext = `{${IMAGE_EXTENSIONS.flatMap((e) => [e, e.toUpperCase()]).join(',')}}`;
+    const found = await glob(`**/*.${ext}`, { cwd: pattern, absolute: true, dot: false });
+    return found.length > 0 ? found : `no image files (${IMAGE_EXTENSIONS.join(', ')}) in this folder`;
+  }
+  const found = (await glob(pattern, { absolute: true })).filter((f) =>
+    IMAGE_EXTENSIONS.includes(path.extname(f).slice(1).toLowerCase()),
+  );
+  return found.length > 0 ? found : 'the pattern matched no image files';
 }
 
 /**

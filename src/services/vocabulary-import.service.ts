@@ -65,16 +65,21 @@ export interface VocabularyInfo {
 export interface VocabularySource {
   opened: OpenedWordVectors;
   identity: WordVectorsRef;
+  /** Bytes of the file read so far (progress of formats with no word count). */
+  bytesRead: () => { done: number; total: number };
 }
 
-export async function openVocabularySource(config: Config, progress?: ProgressFn): Promise<VocabularySource> {
+/** Opens the configured word vectors; nothing is reported until words are imported. */
+export async function openVocabularySource(config: Config): Promise<VocabularySource> {
+  const position = { done: 0, total: 0 };
   const opened = await openWordVectors(config.WORD_VECTORS, {
     ...(config.VOCAB_LIMIT > 0 ? { limit: config.VOCAB_LIMIT } : {}),
-    onProgress: (done, total) => progress?.('importing vocabulary', done, total ?? done),
+    onProgress: (done, total) => Object.assign(position, { done, total: total ?? done }),
   });
   const { size } = await stat(opened.file);
   return {
     opened,
+    bytesRead: () => position,
     identity: {
       name: opened.name,
       dimension: opened.reader.dimension,
@@ -111,7 +116,7 @@ export async function ensureVocabulary(
   progress?: ProgressFn,
   options: EnsureVocabularyOptions = {},
 ): Promise<VocabularyInfo> {
-  const source = options.source ?? (await openVocabularySource(config, progress));
+  const source = options.source ?? (await openVocabularySource(config));
   const { opened } = source;
   const info = {
     name: opened.name,
@@ -163,7 +168,11 @@ export async function ensureVocabulary(
   }
   log.info({ source: opened.file, resumeAt: state.imported }, 'importing vocabulary');
   const started = performance.now();
-  state = await importWords(opened, store, state, await loadWordNetNouns(), (s) => writeState(file, s));
+  const report = importProgress(source, config.VOCAB_LIMIT, progress);
+  state = await importWords(opened, store, state, await loadWordNetNouns(), (s) => {
+    report(s.imported);
+    return writeState(file, s);
+  });
   // The collection says it is complete before the local state does: a crash in between re-imports.
   await store.updateCollectionMetadata(VOCABULARY, identityMetadata(identity));
   await writeState(file, { ...state, complete: true });
@@ -172,6 +181,23 @@ export async function ensureVocabulary(
     'vocabulary imported',
   );
   return { ...info, imported: true };
+}
+
+/** Progress in words when the file says how many it holds, else in MiB read. */
+function importProgress(
+  source: VocabularySource,
+  limit: number,
+  progress: ProgressFn | undefined,
+): (words: number) => void {
+  const inFile = source.opened.reader.total;
+  const total = inFile !== undefined && limit > 0 ? Math.min(inFile, limit) : inFile;
+  return (words) => {
+    if (!progress) return;
+    if (total !== undefined) return progress('importing words', words, total);
+    const { done, total: bytes } = source.bytesRead();
+    const mib = (n: number) => Math.round(n / 2 ** 20);
+    progress('importing words (MiB read)', mib(done), mib(bytes));
+  };
 }
 
 async function importWords(

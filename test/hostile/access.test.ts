@@ -1,6 +1,8 @@
 import http from 'node:http';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IngestImagesDocument, StatsDocument } from '../../src/generated/graphql.js';
+import { IngestImagesDocument, SearchByImageDocument, StatsDocument } from '../../src/generated/graphql.js';
 import { codes, gql } from '../support/graphql-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { noise } from './corpus.js';
@@ -112,6 +114,38 @@ describe('API_KEY and CORS_ORIGINS set', () => {
     expect((await ingestOne(server.url, { authorization: `Bearer ${KEY}` })).errors).toBeUndefined();
     expect((await ingestOne(server.url, { 'x-api-key': KEY })).errors).toBeUndefined();
     expect((await gql(server.url, StatsDocument, {})).data!.stats.imageCount).toBe(2);
+  });
+
+  it('searchByImage runs the models, so it needs the key like a mutation; text search stays open', async () => {
+    const upload = async (query: string, headers: Record<string, string> = {}) =>
+      gql(
+        server.url,
+        parse(query) as TypedDocumentNode<unknown, { image: null }>,
+        { image: null },
+        { files: { image: { bytes: await noise(32, 32), filename: 'q.png' } }, headers },
+      );
+    const direct =
+      'query($image: Upload!) { searchByImage(image: $image, minScore: -1) { edges { score } } }';
+    // The same field reached through a fragment on Query is caught too.
+    const viaFragment =
+      'query($image: Upload!) { ...F } fragment F on Query { searchByImage(image: $image) { edges { score } } }';
+    for (const q of [direct, viaFragment]) expect(codes(await upload(q))).toEqual(['UNAUTHENTICATED']);
+    const ok = await gql(
+      server.url,
+      SearchByImageDocument,
+      { image: null },
+      {
+        files: { image: { bytes: await noise(32, 32), filename: 'q.png' } },
+        headers: { authorization: `Bearer ${KEY}` },
+      },
+    );
+    expect(ok.errors).toBeUndefined();
+    const text = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ searchImages(text: "zebra") { edges { score } } }' }),
+    });
+    expect(((await text.json()) as { errors?: unknown }).errors).toBeUndefined();
   });
 
   it('echoes only listed origins', async () => {

@@ -10,7 +10,7 @@ export interface CliRun {
 }
 
 /** Runs the real CLI to completion (TypeScript through the test loader) with the test settings. */
-export function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
+export function runCli(args: string[], env: Record<string, string>, cwd?: string): Promise<CliRun> {
   const root = packageRoot();
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -21,7 +21,7 @@ export function runCli(args: string[], env: Record<string, string>): Promise<Cli
         path.join(root, 'src/cli/main.ts'),
         ...args,
       ],
-      { cwd: root, env: { ...process.env, ...TEST_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: cwd ?? root, env: { ...process.env, ...TEST_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
     let stderr = '';
