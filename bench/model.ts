@@ -1,7 +1,10 @@
-/** The bare encoder ONNX session: the ceiling the ingest and classify paths are compared with. */
-import path from 'node:path';
-import * as ort from 'onnxruntime-node';
-import type { EncoderManifest, HeadManifest } from '../src/models/manifest.js';
+/**
+ * The bare encoder and head, loaded through the product's own classes and session factory (OnnxRuntime:
+ * same session options, provider selection and output set), so "ingest / model" compares like with like.
+ */
+import { ImageEncoder } from '../src/models/image-encoder.js';
+import { OnnxRuntime, type ProviderSetting } from '../src/models/onnx-runtime.js';
+import { ProjectionHead } from '../src/models/projection-head.js';
 import { mulberry32 } from '../src/training/random.js';
 import { log, median, now, percentile } from './lib.js';
 
@@ -14,32 +17,31 @@ export interface ModelRow {
   p99Ms: number;
   imagesPerS: number;
   runs: number;
+  /** The provider the session actually ran on. */
+  provider: string;
 }
 
+/** The encoder's `embed` (features + visual, the product's call) by intra-op threads × batch. */
 export async function benchEncoder(
   dir: string,
-  manifest: EncoderManifest,
-  provider: 'cpu' | 'cuda',
+  provider: ProviderSetting,
   opts: { threads: number[]; batches: number[]; budgetMs: number },
 ): Promise<ModelRow[]> {
-  const { width, height, layout, name } = manifest.input;
   const rows: ModelRow[] = [];
   const r = mulberry32(1);
-  const maxBatch = Math.max(...opts.batches);
-  const data = Float32Array.from({ length: maxBatch * width * height * 3 }, () => r());
-  const tensor = (b: number) =>
-    new ort.Tensor(
-      'float32',
-      data.subarray(0, b * width * height * 3),
-      layout === 'NHWC' ? [b, height, width, 3] : [b, 3, height, width],
-    );
   // Both sessions stay loaded and the cells run interleaved, one run each per round, so a swing in the
   // machine's load (other processes) hits every cell alike instead of favouring whichever ran in a lull.
-  const sessions = new Map<number, ort.InferenceSession>();
+  const encoders = new Map<number, { encoder: ImageEncoder; runtime: OnnxRuntime }>();
+  let images: Float32Array[] = [];
   for (const threads of opts.threads) {
-    const session = await createSession(path.join(dir, manifest.file), threads, provider);
-    await session.run({ [name]: tensor(1) }); // warm-up: the first run allocates
-    sessions.set(threads, session);
+    const runtime = new OnnxRuntime({ provider, intraOpThreads: threads });
+    const encoder = await ImageEncoder.load(dir, runtime);
+    const { width, height } = encoder.manifest.input;
+    images = Array.from({ length: Math.max(...opts.batches) }, () =>
+      Float32Array.from({ length: width * height * 3 }, () => r()),
+    );
+    await encoder.embed(images.slice(0, 1)); // warm-up: the first run allocates
+    encoders.set(threads, { encoder, runtime });
   }
   const cells: { threads: number; batch: number; parallel: number; ms: number[] }[] = [];
   for (const threads of opts.threads) {
@@ -50,9 +52,10 @@ export async function benchEncoder(
   const end = now() + opts.budgetMs * cells.length;
   for (let round = 0; round < 3 || now() < end; round++) {
     for (const c of cells) {
-      const session = sessions.get(c.threads)!;
+      const { encoder } = encoders.get(c.threads)!;
+      const batch = images.slice(0, c.batch);
       const t = now();
-      await Promise.all(Array.from({ length: c.parallel }, () => session.run({ [name]: tensor(c.batch) })));
+      await Promise.all(Array.from({ length: c.parallel }, () => encoder.embed(batch)));
       c.ms.push(now() - t);
     }
   }
@@ -66,57 +69,42 @@ export async function benchEncoder(
       p99Ms: percentile(c.ms, 99),
       imagesPerS: (c.batch * c.parallel * 1000) / p50,
       runs: c.ms.length,
+      provider: encoders.get(c.threads)!.encoder.provider,
     };
     rows.push(row);
     log(
       `encoder threads ${c.threads} batch ${c.batch} ×${c.parallel}: ${p50.toFixed(1)} ms/run, ${row.imagesPerS.toFixed(2)} img/s`,
     );
   }
-  for (const s of sessions.values()) await s.release();
+  for (const { runtime } of encoders.values()) await runtime.release();
   return rows;
 }
 
 /** The projection head alone (1 thread): what it adds to each image on top of the encoder. */
 export async function benchHead(
   dir: string,
-  manifest: HeadManifest,
-  provider: 'cpu' | 'cuda',
+  provider: ProviderSetting,
   budgetMs: number,
 ): Promise<{ batch: number; p50Ms: number; runs: number }[]> {
-  const session = await createSession(path.join(dir, manifest.file), 1, provider);
+  const runtime = new OnnxRuntime({ provider, intraOpThreads: 1 });
+  const head = await ProjectionHead.load(dir, runtime);
   const r = mulberry32(2);
-  const dim = manifest.input.dimension;
+  const dim = head.manifest.input.dimension;
   const out: { batch: number; p50Ms: number; runs: number }[] = [];
   for (const batch of [1, 8]) {
-    const x = new ort.Tensor(
-      'float32',
-      Float32Array.from({ length: batch * dim }, () => r()),
-      [batch, dim],
-    );
-    await session.run({ [manifest.input.name]: x }); // warm-up
+    const x = Array.from({ length: batch }, () => Float32Array.from({ length: dim }, () => r()));
+    await head.project(x); // warm-up
     const ms: number[] = [];
     const end = now() + budgetMs;
     while (ms.length < 20 || now() < end) {
       const t = now();
-      await session.run({ [manifest.input.name]: x });
+      await head.project(x);
       ms.push(now() - t);
     }
     const p50Ms = median(ms);
     out.push({ batch, p50Ms, runs: ms.length });
     log(`head batch ${batch}: ${p50Ms.toFixed(3)} ms/run`);
   }
-  await session.release();
+  await runtime.release();
   return out;
-}
-
-function createSession(
-  file: string,
-  threads: number,
-  provider: 'cpu' | 'cuda',
-): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(file, {
-    graphOptimizationLevel: 'all',
-    intraOpNumThreads: threads,
-    executionProviders: [provider],
-  });
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createServices } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
-import { encoderManifestSchema, headManifestSchema, readManifest } from '../src/models/manifest.js';
+import { encoderManifestSchema, readManifest } from '../src/models/manifest.js';
 import { ensureModelsBuilt, ensurePipelineBuilt } from '../src/services/models.service.js';
 import { IMAGES, VOCABULARY, type ImagePayload } from '../src/services/collections.js';
 import { VocabularyService } from '../src/services/vocabulary.service.js';
@@ -143,7 +143,7 @@ try {
   // 1. Bare encoder session: batch × intra-op threads. Models are prepared as `npm start` would.
   await ensureModelsBuilt(config0, createLogger('warn'));
   const manifest = await readManifest(config0.encoderDir, encoderManifestSchema);
-  const modelRows: ModelRow[] = await benchEncoder(config0.encoderDir, manifest, provider, {
+  const modelRows: ModelRow[] = await benchEncoder(config0.encoderDir, provider, {
     threads: provider === 'cuda' ? [1] : [1, 2],
     batches: M.batches,
     budgetMs: M.modelBudgetMs,
@@ -157,7 +157,7 @@ try {
     metric: 'model_images_per_s',
     value: best.imagesPerS,
     unit: 'img/s',
-    referenceLabel: `best: ${best.threads} thr, batch ${best.batch}${best.parallel > 1 ? ` ×${best.parallel}` : ''}`,
+    referenceLabel: `best: ${best.threads} thr, batch ${best.batch}${best.parallel > 1 ? ` ×${best.parallel}` : ''}, ${best.provider}`,
   });
   fig({
     metric: 'model_p50_ms',
@@ -171,7 +171,7 @@ try {
     const dir = config0.fallbackModels.encoderDir;
     await ensurePipelineBuilt(config0.fallbackModels, config0, createLogger('warn'));
     const fallback = await readManifest(dir, encoderManifestSchema);
-    const rows = await benchEncoder(dir, fallback, provider, {
+    const rows = await benchEncoder(dir, provider, {
       threads: [batch1.threads],
       batches: [1],
       budgetMs: M.modelBudgetMs / 4,
@@ -185,8 +185,7 @@ try {
   }
 
   // The head alone: what it adds per image on top of the encoder (1 thread).
-  const headManifest = await readManifest(config0.headDir, headManifestSchema);
-  const headRows = await benchHead(config0.headDir, headManifest, provider, M.modelBudgetMs / 4);
+  const headRows = await benchHead(config0.headDir, provider, M.modelBudgetMs / 4);
   tables.head = headRows;
   fig({
     metric: 'head_p50_ms',

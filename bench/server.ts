@@ -86,8 +86,10 @@ async function check<T>(res: Response): Promise<T> {
   return json.data;
 }
 
+// minScore -1: the full top k, so recall against the exact top k measures the index, not the
+// relevance cut-off (synthetic points mostly score below the calibrated one).
 const SEARCH =
-  'query($text:String!,$first:Int){searchImages(text:$text,first:$first){edges{score node{id}}}}';
+  'query($text:String!,$first:Int){searchImages(text:$text,first:$first,minScore:-1){edges{score node{id}}}}';
 
 export async function searchImages(url: string, text: string, first = 10): Promise<string[]> {
   const res = await fetch(`${url}/graphql`, {
