@@ -622,7 +622,7 @@ try {
     `\nvisem bench (${results.mode}, ${provider} on ${String(results.device)}, ${os.cpus().length} cores, load ${machine().loadavg as string}) in ${seconds.toFixed(0)} s\n\n`,
   );
   out.write(figureTable(figures) + '\n\n');
-  out.write('encoder (bare ONNX session, random input):\n');
+  out.write("encoder (the product's ImageEncoder.embed, random input):\n");
   out.write(
     table(
       ['threads', 'batch', 'parallel', 'p50 ms/run', 'p99 ms/run', 'img/s'],
