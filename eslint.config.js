@@ -4,7 +4,16 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'node_modules/', 'data/', 'src/generated/', 'examples/client/generated/', 'src/web/vendor/', 'coverage/', '.cache/'],
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'data/',
+      'src/generated/',
+      'examples/client/generated/',
+      'src/web/vendor/',
+      'coverage/',
+      '.cache/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

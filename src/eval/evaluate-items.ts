@@ -4,6 +4,7 @@ import {
   compareTagsWithConceptNeighbours,
   evaluateZeroShot,
   type EvalImage,
+  type HitRates,
   type TagComparison,
   type ZeroShotReport,
 } from './zero-shot.js';
@@ -67,14 +68,24 @@ export function percent(v: number | undefined): string {
   return v === undefined ? '-' : (100 * v).toFixed(1);
 }
 
+/** A hit@k cell; '-' where k reaches the number of labels ranked among (100 % by construction). */
+export function hitCell(h: HitRates, k: number): string {
+  return k >= h.candidates ? '-' : percent(h.hits[`@${k}`]);
+}
+
+/** Whether any printed hit@k cell was left out as trivial. */
+export function hasTrivialCells(r: ZeroShotReport): boolean {
+  return [r.unseenLabels, r.allLabels, r.vocabulary].some((h) => h.n > 0 && h.candidates <= 10);
+}
+
 export function metricsRows(name: string, r: ZeroShotReport): string[][] {
-  const line = (scope: string, h: ZeroShotReport['unseenLabels']) => [
+  const line = (scope: string, h: HitRates) => [
     name,
     scope,
     String(h.n),
-    percent(h.hits['@1']),
-    percent(h.hits['@5']),
-    percent(h.hits['@10']),
+    hitCell(h, 1),
+    hitCell(h, 5),
+    hitCell(h, 10),
   ];
   const out = [
     line('unseen labels', r.unseenLabels),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../training/random.js';
+import { hasTrivialCells, metricsRows } from './evaluate-items.js';
 import { splitByConcept, isUnseenConcept } from './split.js';
 import { averagePrecision } from './ranking.js';
 import {
@@ -34,7 +35,7 @@ describe('evaluateZeroShot', () => {
 
   it('ranks against unseen labels, all labels and the vocabulary', () => {
     // Ranks — unseen: A1 B1 C2; all: A1 B2 C3; vocabulary: A1 B2 C4.
-    expect(report.unseenLabels).toEqual({ n: 3, hits: { '@1': 2 / 3, '@5': 1, '@10': 1 } });
+    expect(report.unseenLabels).toEqual({ n: 3, hits: { '@1': 2 / 3, '@5': 1, '@10': 1 }, candidates: 2 });
     expect(report.allLabels.hits).toEqual({ '@1': 1 / 3, '@5': 1, '@10': 1 });
     expect(report.vocabulary.hits['@1']).toBeCloseTo(1 / 3);
     expect(report.vocabulary.hits['@5']).toBe(1);
@@ -42,7 +43,15 @@ describe('evaluateZeroShot', () => {
 
   it('open vocabulary counts only concepts sharing no word with a seen concept', () => {
     // "cow calf" is seen, so the two cow images drop out; only A (rank 1) remains.
-    expect(report.openVocabulary).toEqual({ n: 1, hits: { '@1': 1, '@5': 1, '@10': 1 } });
+    expect(report.openVocabulary).toEqual({ n: 1, hits: { '@1': 1, '@5': 1, '@10': 1 }, candidates: 5 });
+  });
+
+  it('prints hit@k as - where k reaches the labels ranked among (100 % by construction)', () => {
+    const rows = metricsRows('h', report);
+    // Two unseen labels: hit@5 and hit@10 cannot miss; five vocabulary labels: hit@5 and hit@10 neither.
+    expect(rows.find((r) => r[1] === 'unseen labels')).toEqual(['h', 'unseen labels', '3', '66.7', '-', '-']);
+    expect(rows.find((r) => r[1] === 'label vocabulary')?.slice(3)).toEqual(['33.3', '-', '-']);
+    expect(hasTrivialCells(report)).toBe(true);
   });
 
   it('scores words → images retrieval', () => {

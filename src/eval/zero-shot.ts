@@ -38,6 +38,8 @@ export interface ZeroShotInput {
 export interface HitRates {
   n: number;
   hits: Record<string, number>;
+  /** Labels ranked among: hit@k for k ≥ this is 100 % by construction. */
+  candidates: number;
 }
 
 export interface ZeroShotReport {
@@ -54,11 +56,11 @@ export interface ZeroShotReport {
   byGroup: Record<string, Omit<ZeroShotReport, 'retrieval' | 'byGroup'>>;
 }
 
-function hitRates(ranks: readonly number[], ks: readonly number[]): HitRates {
+function hitRates(ranks: readonly number[], ks: readonly number[], candidates: number): HitRates {
   const hits: Record<string, number> = {};
   for (const k of ks)
     hits[`@${k}`] = ranks.length === 0 ? 0 : ranks.filter((r) => r <= k).length / ranks.length;
-  return { n: ranks.length, hits };
+  return { n: ranks.length, hits, candidates };
 }
 
 function matrixOf(labels: Iterable<string>, vectorOf: ZeroShotInput['vectorOf']): VectorMatrix {
@@ -98,15 +100,18 @@ export function hitReport(
     unseenLabels: hitRates(
       images.map((img) => rankIn(unseen, iu, img)),
       ks,
+      unseen.keys.length,
     ),
     allLabels: hitRates(
       images.map((img) => rankIn(all, ia, img)),
       ks,
+      all.keys.length,
     ),
-    vocabulary: hitRates(vocabRanks, ks),
+    vocabulary: hitRates(vocabRanks, ks, vocab.keys.length),
     openVocabulary: hitRates(
       vocabRanks.filter((_, i) => images[i]!.words.every((w) => !seenWords.has(w))),
       ks,
+      vocab.keys.length,
     ),
   };
 }

@@ -63,9 +63,7 @@ function namedTypeName(type: TypeNode): string {
 function modelRunningQueryFields(schema: GraphQLSchema): Set<string> {
   const fields = Object.values(schema.getQueryType()?.getFields() ?? {});
   return new Set(
-    fields
-      .filter((f) => f.args.some((a) => namedTypeName(a.type) === 'Upload'))
-      .map((f) => f.name),
+    fields.filter((f) => f.args.some((a) => namedTypeName(a.type) === 'Upload')).map((f) => f.name),
   );
 }
 

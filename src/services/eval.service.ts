@@ -1,13 +1,32 @@
-import { evaluateItems, METRICS_HEADER, metricsRows, type ItemsEvaluation } from '../eval/evaluate-items.js';
+import {
+  evaluateItems,
+  hasTrivialCells,
+  METRICS_HEADER,
+  metricsRows,
+  type ItemsEvaluation,
+} from '../eval/evaluate-items.js';
 import { evaluatePhotos, loadPhotoSet, photoItems, photoRows, type PhotoReport } from '../eval/photo-eval.js';
-import type { SplitOptions } from '../eval/split.js';
+import { DEFAULT_UNSEEN_FRACTION, splitByConcept, type SplitOptions } from '../eval/split.js';
+import { AppError, ErrorCode } from '../errors.js';
 import type { HeadManifest } from '../models/manifest.js';
-import { OnnxRuntime } from '../models/onnx-runtime.js';
+import { OnnxRuntime, type RuntimeOptions } from '../models/onnx-runtime.js';
 import { ProjectionHead } from '../models/projection-head.js';
 import { datasetFeatures } from '../training/dataset-features.js';
 import type { StageProgress } from '../training/encode-images.js';
-import { loadWordSpace, type WordSpace } from '../training/word-space.js';
+import type { LabelledImage } from '../training/labelled-images.js';
+import { loadWordSpace, type WordSpace, type WordSpaceOptions } from '../training/word-space.js';
+import { evaluateRelevance, relevanceRows } from './relevance-eval.service.js';
 import { loadLabelledFeatures } from './training.service.js';
+
+/**
+ * Below these, zero-shot numbers say nothing: with 2 unseen concepts hit@1 is a coin toss and hit@5 is
+ * 100 % by construction. About 20 labelled concepts give 5 unseen ones at the default 25 % split.
+ */
+export const MIN_EVAL_UNSEEN_CONCEPTS = 5;
+export const MIN_EVAL_IMAGES = 10;
+
+/** The default runtime when a caller passes none (scripts, tests): CPU, onnxruntime's thread count. */
+const CPU_RUNTIME: RuntimeOptions = { provider: 'cpu', intraOpThreads: 0 };
 
 export interface EvaluateHeadOptions {
   /** Folder per label, `path,label` CSV, or the default dataset's JSON manifest. */
@@ -17,6 +36,10 @@ export interface EvaluateHeadOptions {
   encoderDir: string;
   cacheDir: string;
   wordSpace?: WordSpace;
+  /** The word vectors to load when `wordSpace` is not given (the CLI passes WORD_VECTORS etc.). */
+  wordVectors?: WordSpaceOptions;
+  /** onnxruntime provider and threads (the CLI passes ORT_PROVIDER, ORT_THREADS); default CPU. */
+  runtime?: RuntimeOptions;
   /** Must match the split the heads were trained with (`trainHead({ holdOutUnseen: true })`). */
   split?: SplitOptions;
   examples?: number;
@@ -40,11 +63,37 @@ export function holdOutWarning(manifest: HeadManifest): string | undefined {
   );
 }
 
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/** Refuses a split whose unseen side is too small to measure anything (see MIN_EVAL_UNSEEN_CONCEPTS). */
+export function checkEvaluationSize(
+  items: readonly LabelledImage[],
+  space: WordSpace,
+  options: { images: string; split?: SplitOptions },
+): void {
+  const { unseen } = splitByConcept(
+    items.filter((i) => space.labelVector(i.concept)),
+    options.split,
+  );
+  const concepts = new Set(unseen.map((u) => u.concept)).size;
+  if (concepts >= MIN_EVAL_UNSEEN_CONCEPTS && unseen.length >= MIN_EVAL_IMAGES) return;
+  const fraction = options.split?.unseenFraction ?? DEFAULT_UNSEEN_FRACTION;
+  throw new AppError(
+    ErrorCode.BAD_USER_INPUT,
+    `too few held-out images to evaluate: the zero-shot split (${Math.round(100 * fraction)} % of concepts ` +
+      `unseen) leaves ${plural(concepts, 'unseen concept')} with ${plural(unseen.length, 'image')} in ${options.images}; ` +
+      `need at least ${MIN_EVAL_UNSEEN_CONCEPTS} concepts and ${MIN_EVAL_IMAGES} images ` +
+      `(about ${Math.ceil(MIN_EVAL_UNSEEN_CONCEPTS / fraction)} labelled concepts in all)`,
+    { unseenConcepts: concepts, unseenImages: unseen.length },
+  );
+}
+
 /** dataset + heads → zero-shot metrics on the unseen concepts (same deterministic split as training). */
 export async function evaluateHeads(options: EvaluateHeadOptions): Promise<EvaluateHeadResult> {
   const progress = options.onProgress ?? (() => undefined);
   const { space, data } = await loadLabelledFeatures(options, progress);
-  const runtime = new OnnxRuntime({ provider: 'cpu', intraOpThreads: 0 });
+  checkEvaluationSize(data.items, space, options);
+  const runtime = new OnnxRuntime(options.runtime ?? CPU_RUNTIME);
   const heads: EvaluateHeadResult['heads'] = [];
   const table = [METRICS_HEADER];
   const warnings: string[] = [];
@@ -74,6 +123,10 @@ export async function evaluateHeads(options: EvaluateHeadOptions): Promise<Evalu
   } finally {
     await runtime.release();
   }
+  if (heads.some((h) => hasTrivialCells(h.evaluation.report)))
+    warnings.push(
+      "'-' marks hit@k where k reaches the number of labels ranked among (100 % by construction)",
+    );
   return { heads, table, warnings };
 }
 
@@ -84,6 +137,8 @@ export interface EvaluatePhotosOptions {
   pipelines: { encoderDir: string; headDir: string }[];
   cacheDir: string;
   wordSpace?: WordSpace;
+  wordVectors?: WordSpaceOptions;
+  runtime?: RuntimeOptions;
   onProgress?: StageProgress;
 }
 
@@ -95,24 +150,27 @@ export interface EvaluatePhotosResult {
 /** Held-out photographs → each pipeline's predictions → tag and words→images metrics. */
 export async function evaluatePhotoSet(options: EvaluatePhotosOptions): Promise<EvaluatePhotosResult> {
   const progress = options.onProgress ?? (() => undefined);
-  const space = options.wordSpace ?? (await loadWordSpace());
+  const space = options.wordSpace ?? (await loadWordSpace(options.wordVectors));
   const photos = await loadPhotoSet(options.photoSet);
   const items = photoItems(photos);
-  const runtime = new OnnxRuntime({ provider: 'cpu', intraOpThreads: 0 });
+  const runtime = options.runtime ?? CPU_RUNTIME;
+  const heads = new OnnxRuntime(runtime);
   const result: EvaluatePhotosResult = { pipelines: [], table: [METRICS_HEADER] };
   try {
     for (const pipeline of options.pipelines) {
       const data = await datasetFeatures(items, {
         ...pipeline,
         cacheDir: options.cacheDir,
+        runtime,
         onProgress: progress,
       });
       if (data.skipped.length) {
-        throw new Error(
+        throw new AppError(
+          ErrorCode.BAD_USER_INPUT,
           `photos failed to decode: ${data.skipped.map((s) => `${s.path}: ${s.reason}`).join('; ')}`,
         );
       }
-      const head = await ProjectionHead.load(pipeline.headDir, runtime);
+      const head = await ProjectionHead.load(pipeline.headDir, heads);
       const report = evaluatePhotos({
         predictions: await head.project(data.features),
         photos,
@@ -124,7 +182,65 @@ export async function evaluatePhotoSet(options: EvaluatePhotosOptions): Promise<
       result.table.push(...photoRows(name, report));
     }
   } finally {
-    await runtime.release();
+    await heads.release();
   }
   return result;
+}
+
+export interface EvaluationOptions {
+  /** Labelled images for the zero-shot split (`evaluateHeads`). */
+  images?: string;
+  /** A photo set manifest (`evaluatePhotoSet`). */
+  photos?: string;
+  headDirs: string[];
+  encoderDir: string;
+  /** More encoder + head pairs for the photos only (e.g. the nsfwjs baseline). */
+  photoBaselines?: { encoderDir: string; headDir: string }[];
+  /** With `photos`: also the relevance report of each head. */
+  relevance?: boolean;
+  cacheDir: string;
+  wordVectors?: WordSpaceOptions;
+  runtime: RuntimeOptions;
+  onProgress?: StageProgress;
+}
+
+/** `visem eval`: the requested evaluations over one word space and runtime setting; tables to print. */
+export async function runEvaluation(
+  options: EvaluationOptions,
+): Promise<{ tables: string[][][]; warnings: string[] }> {
+  if (!options.images && !options.photos)
+    throw new AppError(ErrorCode.BAD_USER_INPUT, 'give --images, --photos or both');
+  const { cacheDir, runtime, headDirs, encoderDir } = options;
+  const wordSpace = await loadWordSpace(options.wordVectors);
+  const common = {
+    cacheDir,
+    runtime,
+    wordSpace,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  };
+  const tables: string[][][] = [];
+  const warnings: string[] = [];
+  if (options.images) {
+    const result = await evaluateHeads({ ...common, images: options.images, headDirs, encoderDir });
+    tables.push(result.table);
+    warnings.push(...result.warnings);
+  }
+  if (options.photos) {
+    const pipelines = [
+      ...headDirs.map((headDir) => ({ encoderDir, headDir })),
+      ...(options.photoBaselines ?? []),
+    ];
+    tables.push((await evaluatePhotoSet({ ...common, photoSet: options.photos, pipelines })).table);
+    for (const headDir of options.relevance ? headDirs : []) {
+      const report = await evaluateRelevance({
+        photoSet: options.photos,
+        encoderDir,
+        headDir,
+        runtime,
+        wordSpace,
+      });
+      tables.push([['relevance', 'measured'], ...relevanceRows(report)]);
+    }
+  }
+  return { tables, warnings };
 }

@@ -59,18 +59,23 @@ export function outputSpread(
 }
 
 /**
- * Picks γ by hit@5 of the validation images among the validation concepts (ties → smaller γ).
+ * Picks γ by hit@5 of the validation images among the validation concepts, or among `candidates`
+ * when given (validation by images: every seen concept competes), ties → smaller γ.
  * `predict` maps a feature row to the head's raw output for a given stack.
  */
 export function chooseGamma(
   stack: DenseStack,
   meanTarget: Float32Array,
   gammas: readonly number[],
-  val: { predict: (stack: DenseStack) => Float32Array[]; concepts: readonly string[] },
+  val: {
+    predict: (stack: DenseStack) => Float32Array[];
+    concepts: readonly string[];
+    candidates?: readonly string[];
+  },
   targetOf: (concept: string) => Float32Array | undefined,
   spread?: OutputSpread,
 ): { gamma: number; valHitAt5: Record<string, number> } {
-  const conceptList = [...new Set(val.concepts)].filter((c) => targetOf(c));
+  const conceptList = [...new Set([...(val.candidates ?? []), ...val.concepts])].filter((c) => targetOf(c));
   const targets = conceptList.map((c) => targetOf(c)!);
   const scored: Record<string, number> = {};
   let best = { gamma: 1, hit: -1 };

