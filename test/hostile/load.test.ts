@@ -27,7 +27,7 @@ describe('under load', () => {
   beforeAll(async () => {
     // Room for 2 images in the models and none waiting: everything past that is refused at once.
     server = await startTestServer({
-      env: { INFERENCE_CONCURRENCY: '1', BATCH_SIZE: '2', INFERENCE_QUEUE: '0' },
+      env: { INFERENCE_CONCURRENCY: '1', BATCH_SIZE: '2', INFERENCE_QUEUE: '0', MAX_FILES: '2' },
     });
     for (let i = 0; i < 4; i++) {
       const files = { 'images.0': { bytes: await noise(64, 64), filename: `${i}.png` } };
