@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,40 +7,16 @@ import type {
   IngestImagesMutation,
   SearchImagesQuery,
 } from '../../examples/client/generated/graphql.js';
-import { packageRoot } from '../../src/paths.js';
+import { runTsScript, type CliRun } from '../support/cli.js';
 import { ANIMAL_PHOTOS } from '../support/test-data.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs examples/client/main.ts as a user would: its own process, real Apollo Client, the server's URL. */
-function example(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const root = packageRoot();
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        path.join(root, 'test/support/ts-loader.mjs'),
-        path.join(root, 'examples/client/main.ts'),
-        ...args,
-      ],
-      { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function example(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runTsScript('examples/client/main.ts', args, { ...process.env, ...env });
 }
 
-function json<T>(run: Run): T {
+function json<T>(run: CliRun): T {
   expect(run.code, run.stderr).toBe(0);
   return JSON.parse(run.stdout) as T;
 }

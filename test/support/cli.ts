@@ -9,19 +9,19 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the real CLI to completion (TypeScript through the test loader) with the test settings. */
-export function runCli(args: string[], env: Record<string, string>, cwd?: string): Promise<CliRun> {
+/** Runs a TypeScript entry point of this repository to completion, through the test loader. */
+export function runTsScript(
+  script: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  cwd?: string,
+): Promise<CliRun> {
   const root = packageRoot();
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [
-        '--import',
-        path.join(root, 'test/support/ts-loader.mjs'),
-        path.join(root, 'src/cli/main.ts'),
-        ...args,
-      ],
-      { cwd: cwd ?? root, env: { ...process.env, ...TEST_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+      ['--import', path.join(root, 'test/support/ts-loader.mjs'), path.join(root, script), ...args],
+      { cwd: cwd ?? root, env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
     let stderr = '';
@@ -30,4 +30,9 @@ export function runCli(args: string[], env: Record<string, string>, cwd?: string
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Runs the real CLI to completion (TypeScript through the test loader) with the test settings. */
+export function runCli(args: string[], env: Record<string, string>, cwd?: string): Promise<CliRun> {
+  return runTsScript('src/cli/main.ts', args, { ...process.env, ...TEST_ENV, ...env }, cwd);
 }
