@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { inferenceCapacity, type Config } from './config.js';
 import { AppError, ErrorCode } from './errors.js';
-import { ImageFiles } from './files/image-files.js';
+import { LocalMediaStore } from './files/media-store.js';
 import type { Logger } from './log.js';
 import { ImageDecoder } from './models/image-decoder.js';
 import { ImageEncoder } from './models/image-encoder.js';
@@ -22,6 +22,7 @@ import { ensureVocabulary, openVocabularySource } from './services/vocabulary-im
 import { VocabularyService } from './services/vocabulary.service.js';
 import { EmbeddedStore } from './store/embedded.store.js';
 import { QdrantStore } from './store/qdrant.store.js';
+import { PrefixedStore } from './store/prefixed.store.js';
 import type { VectorStore } from './store/vector-store.js';
 
 /** `background: false` for short-lived CLI commands: they never start index builds of their own. */
@@ -30,7 +31,7 @@ export async function openStore(
   options: { background?: boolean } = {},
 ): Promise<VectorStore> {
   if (config.QDRANT_URL) {
-    return QdrantStore.connect({
+    const store = await QdrantStore.connect({
       url: config.QDRANT_URL,
       ...(config.QDRANT_API_KEY ? { apiKey: config.QDRANT_API_KEY } : {}),
       timeoutMs: config.QDRANT_TIMEOUT_MS,
@@ -38,6 +39,9 @@ export async function openStore(
       ...(config.QDRANT_REPLICATION_FACTOR ? { replicationFactor: config.QDRANT_REPLICATION_FACTOR } : {}),
       ...(config.QDRANT_WRITE_CONSISTENCY ? { writeConsistencyFactor: config.QDRANT_WRITE_CONSISTENCY } : {}),
     });
+    return config.QDRANT_COLLECTION_PREFIX
+      ? new PrefixedStore(store, config.QDRANT_COLLECTION_PREFIX)
+      : store;
   }
   return EmbeddedStore.open({
     dir: path.join(config.dataDir, 'store'),
@@ -145,7 +149,7 @@ export async function createServices(
     const vocabularyInfo = await ensureVocabulary(config, store, models.head.dimension, log, progress, {
       source,
     });
-    const files = new ImageFiles(path.join(config.dataDir, 'images'));
+    const files = new LocalMediaStore(config.mediaDir);
     const vocabulary = new VocabularyService(store, {
       maxTextLength: config.MAX_TEXT_LENGTH,
       ...(vocabularyInfo.outOfVocabulary ? { outOfVocabulary: vocabularyInfo.outOfVocabulary } : {}),
@@ -213,7 +217,7 @@ export async function reindexStore(
     const identity = await imagesIdentity(models, vocabularyInfo.wordVectors);
     const vocabulary = new VocabularyService(store, { maxTextLength: config.MAX_TEXT_LENGTH });
     const embedding = embeddingService(config, models);
-    const files = new ImageFiles(path.join(config.dataDir, 'images'));
+    const files = new LocalMediaStore(config.mediaDir);
     const concurrency = options.concurrency ?? config.INFERENCE_CONCURRENCY * config.BATCH_SIZE;
     const reindex = new ReindexService(store, files, embedding, vocabulary, {
       tagCount: STORED_TAG_COUNT,

@@ -32,6 +32,8 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(4000),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** Stored copies and thumbnails; a volume shared by every API replica when there are several. */
+  MEDIA_DIR: z.string().min(1).optional(),
   MODELS_DIR: z.string().min(1).default('./models'),
   ENCODER: z.string().min(1).default(DEFAULT_MODELS.encoder),
   HEAD: z.string().min(1).default(DEFAULT_MODELS.head),
@@ -49,6 +51,11 @@ export const envSchema = z.object({
   QDRANT_SHARDS: int(1, 1024).optional(),
   QDRANT_REPLICATION_FACTOR: int(1, 16).optional(),
   QDRANT_WRITE_CONSISTENCY: int(1, 16).optional(),
+  /** Prepended to every collection name, so several deployments can share one Qdrant. */
+  QDRANT_COLLECTION_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{0,48}$/, 'letters, digits, _ and - only (at most 48)')
+    .default(''),
   MAX_UPLOAD_BYTES: int(1024, 1024 ** 3).default(25 * 1024 * 1024),
   MAX_FILES: int(1, 1000).default(16),
   MAX_PIXELS: int(1, 1_000_000_000).default(40_000_000),
@@ -115,6 +122,8 @@ export function readEnvFile(file: string): Record<string, string> {
 
 export interface Config extends Env {
   dataDir: string;
+  /** MEDIA_DIR, else DATA_DIR/images. */
+  mediaDir: string;
   encoderDir: string;
   headDir: string;
   production: boolean;
@@ -152,6 +161,7 @@ export function loadConfig(
   return {
     ...e,
     dataDir: path.resolve(e.DATA_DIR),
+    mediaDir: path.resolve(e.MEDIA_DIR ?? path.join(e.DATA_DIR, 'images')),
     encoderDir: modelDir(e.ENCODER),
     headDir: modelDir(e.HEAD),
     production: e.NODE_ENV === 'production',

@@ -31,7 +31,7 @@ export default async function setup(): Promise<void> {
   const config = loadConfig({ ...TEST_ENV, DATA_DIR: dir });
   const log = createLogger('warn');
   await ensureModelsBuilt(config, log);
-  if (!existsSync(path.join(dir, 'vocabulary-import.json'))) {
+  if (!existsSync(path.join(dir, 'store'))) {
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
   }

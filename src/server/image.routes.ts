@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { ImageFiles } from '../files/image-files.js';
+import { isImageId } from '../files/media-store.js';
 import type { AppServices } from '../services/app-services.js';
 
 /** GET /images/:id (stored copy) and /images/:id/thumbnail (JPEG), immutable by content hash. */
@@ -8,7 +8,7 @@ export function imageRoutes(services: AppServices): Router {
   router.get('/:id{/:variant}', async (req, res, next) => {
     try {
       const { id, variant } = req.params;
-      if (!ImageFiles.isId(id) || (variant !== undefined && variant !== 'thumbnail')) {
+      if (!isImageId(id) || (variant !== undefined && variant !== 'thumbnail')) {
         res.status(404).end();
         return;
       }

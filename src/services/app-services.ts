@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import type { ImageFiles } from '../files/image-files.js';
+import type { MediaStore } from '../files/media-store.js';
 import type { ClassifyService } from './classify.service.js';
 import type { ImageEmbeddingService } from './image-embedding.service.js';
 import type { IngestService } from './ingest.service.js';
@@ -10,7 +10,7 @@ import type { VocabularyService } from './vocabulary.service.js';
 /** Everything the resolvers and the CLI call, made once at start (see bootstrap.ts). */
 export interface AppServices {
   config: Config;
-  files: ImageFiles;
+  files: MediaStore;
   embedding: ImageEmbeddingService;
   vocabulary: VocabularyService;
   ingest: IngestService;

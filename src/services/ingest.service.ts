@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type { ImageFiles } from '../files/image-files.js';
+import type { MediaStore } from '../files/media-store.js';
 import type { ImageDecoder } from '../models/image-decoder.js';
-import type { StoredPoint, VectorStore } from '../store/vector-store.js';
+import type { Point, StoredPoint, VectorStore } from '../store/vector-store.js';
 import { IMAGES, type ImagePayload, type ImageRecord, type WordScore } from './collections.js';
 import { contentHash, type EmbeddedImage, type ImageEmbeddingService } from './image-embedding.service.js';
 import type { VocabularyService } from './vocabulary.service.js';
@@ -18,6 +18,16 @@ export interface IngestResult {
   created: boolean;
 }
 
+interface ImageMeta {
+  filename: string;
+  source: string;
+}
+
+interface PreparedImage {
+  record: ImageRecord;
+  point: Point;
+}
+
 export function toImageRecord(point: StoredPoint): ImageRecord {
   return { id: point.id, ...(point.payload as unknown as ImagePayload) };
 }
@@ -29,7 +39,7 @@ export function toImageRecord(point: StoredPoint): ImageRecord {
 export class IngestService {
   constructor(
     private readonly store: VectorStore,
-    private readonly files: ImageFiles,
+    private readonly files: MediaStore,
     private readonly decoder: ImageDecoder,
     private readonly embedding: ImageEmbeddingService,
     private readonly vocabulary: VocabularyService,
@@ -41,30 +51,70 @@ export class IngestService {
     return point ? toImageRecord(point) : undefined;
   }
 
-  async ingest(bytes: Uint8Array, meta: { filename: string; source: string }): Promise<IngestResult> {
+  async ingest(bytes: Uint8Array, meta: ImageMeta): Promise<IngestResult> {
     const existing = await this.find(contentHash(bytes));
     if (existing) return { image: existing, created: false };
-    return this.store_(bytes, await this.embedding.embed(bytes), meta);
+    return this.ingestEmbedded(bytes, await this.embedding.embed(bytes), meta);
   }
 
   /** Stores an image already embedded (classify with store: true), unless the same bytes are stored. */
   async ingestEmbedded(
     bytes: Uint8Array,
     embedded: EmbeddedImage,
-    meta: { filename: string; source: string },
+    meta: ImageMeta,
     tags?: WordScore[],
   ): Promise<IngestResult> {
     const existing = await this.find(embedded.id);
     if (existing) return { image: existing, created: false };
-    return this.store_(bytes, embedded, meta, tags);
+    const prepared = await this.prepare(bytes, embedded, meta, tags);
+    await this.store.upsert(IMAGES, [prepared.point]);
+    return { image: prepared.record, created: true };
   }
 
-  private async store_(
+  /**
+   * Stores the images of one request together, in their order: every file is checked and embedded before
+   * any is stored, and the new points go to the store in one upsert, so bad input, a corrupt file or a
+   * busy server stores nothing. A store failing during that write may leave some of them stored whole
+   * (VectorStore.upsert); repeating the request completes it, as images are keyed by their content.
+   */
+  async ingestAll(files: { bytes: Uint8Array; filename: string }[], source: string): Promise<IngestResult[]> {
+    for (const f of files) await this.embedding.inspect(f.bytes);
+    const found = await Promise.all(
+      files.map(async (f) => {
+        const id = contentHash(f.bytes);
+        const stored = await this.find(id);
+        return stored ? { stored } : { embedded: await this.embedding.embed(f.bytes) };
+      }),
+    );
+    const fresh = new Map<string, PreparedImage>();
+    for (const [i, f] of files.entries()) {
+      const { embedded } = found[i]!;
+      // The same bytes twice in one request are one image.
+      if (embedded && !fresh.has(embedded.id)) {
+        fresh.set(embedded.id, await this.prepare(f.bytes, embedded, { filename: f.filename, source }));
+      }
+    }
+    if (fresh.size > 0)
+      await this.store.upsert(
+        IMAGES,
+        [...fresh.values()].map((p) => p.point),
+      );
+    const first = new Set<string>();
+    return found.map(({ stored, embedded }) => {
+      if (stored) return { image: stored, created: false };
+      const created = !first.has(embedded.id);
+      first.add(embedded.id);
+      return { image: fresh.get(embedded.id)!.record, created };
+    });
+  }
+
+  /** Tags, stored copies and files of a new image, and the point that commits it. */
+  private async prepare(
     bytes: Uint8Array,
     embedded: EmbeddedImage,
-    meta: { filename: string; source: string },
+    meta: ImageMeta,
     knownTags?: WordScore[],
-  ): Promise<IngestResult> {
+  ): Promise<PreparedImage> {
     const tags =
       knownTags && knownTags.length >= this.options.tagCount
         ? knownTags.slice(0, this.options.tagCount)
@@ -83,14 +133,14 @@ export class IngestService {
       source: meta.source,
       tags: storedTags(tags),
     };
-    await this.store.upsert(IMAGES, [
-      {
+    return {
+      record: { id: embedded.id, ...payload },
+      point: {
         id: embedded.id,
         vectors: { semantic: embedded.semantic, visual: embedded.visual },
         payload: payload as unknown as Record<string, never>,
       },
-    ]);
-    return { image: { id: embedded.id, ...payload }, created: true };
+    };
   }
 
   /** Removes the point first (the image disappears at once), then its files. */

@@ -1,5 +1,5 @@
 import { AppError, ErrorCode, isAppError } from '../errors.js';
-import type { ImageFiles } from '../files/image-files.js';
+import type { MediaStore } from '../files/media-store.js';
 import {
   scrollPages,
   type Payload,
@@ -100,7 +100,7 @@ export interface ReindexReport {
 export class ReindexService {
   constructor(
     private readonly store: VectorStore,
-    private readonly files: ImageFiles,
+    private readonly files: MediaStore,
     private readonly embedding: ImageEmbeddingService,
     private readonly vocabulary: VocabularyService,
     private readonly options: ReindexOptions,

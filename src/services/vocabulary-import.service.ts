@@ -1,56 +1,35 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { stat } from 'node:fs/promises';
 import type { Config } from '../config.js';
 import { AppError, ErrorCode, isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Point, VectorStore } from '../store/vector-store.js';
+import type { CollectionInfo, Payload, Point, VectorStore } from '../store/vector-store.js';
 import { labelFilter, loadWordNetNouns } from '../words/labels.js';
 import { openWordVectors, type OpenedWordVectors } from '../words/open-word-vectors.js';
 import { VOCABULARY, vocabularyCollection } from './collections.js';
 import {
   checkIdentity,
   identityMetadata,
+  pendingIdentity,
   pendingMetadata,
+  recordedIdentity,
+  sameIdentity,
   type IdentityStatus,
   type VocabularyIdentity,
   type WordVectorsRef,
 } from './model-identity.js';
 import type { ProgressFn } from './models.service.js';
-
-/** What was imported, kept in DATA_DIR so restarts are fast and interrupted imports resume. */
-interface ImportState {
-  name: string;
-  fingerprint: string;
-  store: string;
-  dimension: number;
-  labelsTopN: number;
-  limit: number;
-  imported: number;
-  labels: number;
-  complete: boolean;
-}
+import {
+  acquireOrWait,
+  DEFAULT_LEASE_TIMING,
+  readImportRecord,
+  sameSettings,
+  type HeldLease,
+  type ImportRecord,
+  type ImportSettings,
+  type LeaseTiming,
+} from './vocabulary-lease.js';
 
 const BATCH = 2000;
-
-function stateFile(config: Config): string {
-  return path.join(config.dataDir, 'vocabulary-import.json');
-}
-
-async function readState(file: string): Promise<ImportState | undefined> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as ImportState;
-  } catch {
-    return undefined;
-  }
-}
-
-async function writeState(file: string, state: ImportState): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temp, JSON.stringify(state, null, 2));
-  await rename(temp, file);
-}
 
 export interface VocabularyInfo {
   name: string;
@@ -99,14 +78,19 @@ export interface EnsureVocabularyOptions {
   onMismatch?: 'refuse' | 'reimport';
   /** Already opened (the caller needed its identity first). */
   source?: VocabularySource;
+  /** The import lease's timing (tests shorten it). */
+  leaseTiming?: LeaseTiming;
 }
 
 /**
  * Imports the configured word vectors into the `vocabulary` collection when they are not there yet
  * (first start, `visem vocab import`), marking WordNet nouns among the most frequent words as labels.
- * Resumable: progress is recorded after every batch and a rerun continues from there; upserts by word
- * make replays harmless. A different source or settings start over. The collection records the word
- * vectors as pending while it fills and as its identity once complete (see model-identity.ts).
+ *
+ * Every process sharing the store sees the same state, kept in the collection's metadata: the identity
+ * once complete (model-identity.ts) and the import's settings and progress (vocabulary-lease.ts). One
+ * process imports at a time under a lease; others wait for it, and take over from the recorded progress
+ * if it stops beating. Upserts by word make replayed batches harmless. Only the lease holder ever drops
+ * the collection, and only when asked to import again (`force`, `reimport`) or when the settings changed.
  */
 export async function ensureVocabulary(
   config: Config,
@@ -123,64 +107,143 @@ export async function ensureVocabulary(
     wordVectors: source.identity,
     ...(opened.outOfVocabulary ? { outOfVocabulary: opened.outOfVocabulary } : {}),
   };
-  if (opened.reader.dimension !== expectedDimension) {
-    throw new AppError(
-      ErrorCode.MODEL_UNAVAILABLE,
-      `word vectors ${opened.name} are ${opened.reader.dimension}-d but the head projects to ${expectedDimension}-d: ` +
-        'train a head for these vectors (visem train) or configure matching WORD_VECTORS',
-    );
-  }
+  checkDimension(opened, expectedDimension);
   const identity: VocabularyIdentity = { wordVectors: source.identity };
-  const stored = await store.collectionInfo(VOCABULARY);
-  let status: IdentityStatus;
-  try {
-    status = checkIdentity(VOCABULARY, stored, identity);
-  } catch (e) {
-    if (options.onMismatch !== 'reimport' || !isAppError(e) || e.code !== ErrorCode.STORE_MODEL_MISMATCH)
-      throw e;
-    log.info({ reason: e.message }, 'vocabulary written from other word vectors: importing again');
-    status = 'absent';
-  }
-  const force = options.force === true;
-  const file = stateFile(config);
-  const wanted = {
-    name: opened.name,
+  const settings: ImportSettings = {
     fingerprint: opened.fingerprint,
-    store: config.QDRANT_URL ?? 'embedded',
-    dimension: opened.reader.dimension,
     labelsTopN: config.LABELS_TOP_N,
     limit: config.VOCAB_LIMIT,
   };
-  const previous = await readState(file);
-  const same = previous && Object.entries(wanted).every(([k, v]) => previous[k as keyof ImportState] === v);
-  if (same && status === 'current' && !force) {
-    log.debug({ words: previous.imported }, 'vocabulary already imported');
-    return { ...info, imported: false };
+  const stored = await store.collectionInfo(VOCABULARY);
+  const status = identityStatus(stored, identity, options.onMismatch, log);
+  let replace = options.force === true || status === 'replace';
+  if (status === 'current' && !replace) {
+    const record = readImportRecord(stored!.metadata);
+    // A vocabulary imported before the store recorded its settings is taken as it is.
+    if (!record || sameSettings(record, settings)) {
+      log.debug({ words: stored!.count }, 'vocabulary already imported');
+      return { ...info, imported: false };
+    }
+    log.info(
+      'vocabulary imported with other settings (word file, LABELS_TOP_N or VOCAB_LIMIT): importing again',
+    );
+    replace = true;
   }
-  const resume = same && !force && status === 'pending';
-  let state: ImportState = resume ? previous : { ...wanted, imported: 0, labels: 0, complete: false };
-  if (!resume || state.imported === 0) {
-    if (stored) await store.dropCollection(VOCABULARY);
+  // Race-safe on both backends: concurrent first starts end up with one collection, where the lease lives.
+  if (!stored) {
     await store.ensureCollection({
       ...vocabularyCollection(opened.reader.dimension),
       metadata: pendingMetadata(identity),
     });
   }
-  log.info({ source: opened.file, resumeAt: state.imported }, 'importing vocabulary');
-  const started = performance.now();
-  const report = importProgress(source, config.VOCAB_LIMIT, progress);
-  state = await importWords(opened, store, state, await loadWordNetNouns(), (s) => {
-    report(s.imported);
-    return writeState(file, s);
-  });
-  // The collection says it is complete before the local state does: a crash in between re-imports.
-  await store.updateCollectionMetadata(VOCABULARY, identityMetadata(identity));
-  await writeState(file, { ...state, complete: true });
-  log.info(
-    { words: state.imported, labels: state.labels, seconds: (performance.now() - started) / 1000 },
-    'vocabulary imported',
+  const complete = (metadata: Payload) => !replace && isComplete(metadata, identity, settings);
+  const outcome = await acquireOrWait(store, options.leaseTiming ?? DEFAULT_LEASE_TIMING, complete, (r) =>
+    progress?.(
+      'waiting for another process importing the vocabulary (words)',
+      r.imported,
+      r.limit || r.imported,
+    ),
   );
+  if (outcome.kind === 'complete') {
+    log.info('vocabulary imported by another process');
+    return { ...info, imported: false };
+  }
+  await importUnderLease(config, store, source, identity, settings, outcome.lease, replace, log, progress);
   return { ...info, imported: true };
+}
+
+function checkDimension(opened: OpenedWordVectors, expected: number): void {
+  if (opened.reader.dimension === expected) return;
+  throw new AppError(
+    ErrorCode.MODEL_UNAVAILABLE,
+    `word vectors ${opened.name} are ${opened.reader.dimension}-d but the head projects to ${expected}-d: ` +
+      'train a head for these vectors (visem train) or configure matching WORD_VECTORS',
+  );
+}
+
+/** The identity check, with `replace` for a mismatch that `visem reindex` imports again. */
+function identityStatus(
+  stored: CollectionInfo | undefined,
+  identity: VocabularyIdentity,
+  onMismatch: EnsureVocabularyOptions['onMismatch'],
+  log: Logger,
+): IdentityStatus | 'replace' {
+  try {
+    return checkIdentity(VOCABULARY, stored, identity);
+  } catch (e) {
+    if (onMismatch !== 'reimport' || !isAppError(e) || e.code !== ErrorCode.STORE_MODEL_MISMATCH) throw e;
+    log.info({ reason: e.message }, 'vocabulary written from other word vectors: importing again');
+    return 'replace';
+  }
+}
+
+function isComplete(metadata: Payload, identity: VocabularyIdentity, settings: ImportSettings): boolean {
+  const record = readImportRecord(metadata);
+  return sameIdentity(recordedIdentity(metadata), identity) && (!record || sameSettings(record, settings));
+}
+
+/** Whether the collection holds a partial import of exactly these words and settings, to continue. */
+function resumable(
+  metadata: Payload,
+  identity: VocabularyIdentity,
+  settings: ImportSettings,
+): ImportRecord | undefined {
+  const record = readImportRecord(metadata);
+  if (!record || !sameSettings(record, settings)) return undefined;
+  if (!sameIdentity(pendingIdentity(metadata), identity)) return undefined;
+  return record;
+}
+
+async function importUnderLease(
+  config: Config,
+  store: VectorStore,
+  source: VocabularySource,
+  identity: VocabularyIdentity,
+  settings: ImportSettings,
+  lease: HeldLease,
+  replace: boolean,
+  log: Logger,
+  progress: ProgressFn | undefined,
+): Promise<void> {
+  let state: Omit<ImportRecord, 'lease'> = { ...settings, imported: 0, labels: 0 };
+  try {
+    const stored = await store.collectionInfo(VOCABULARY);
+    const resume = replace ? undefined : resumable(stored?.metadata ?? {}, identity, settings);
+    if (resume) {
+      state = { ...settings, imported: resume.imported, labels: resume.labels };
+    } else if (
+      (stored?.count ?? 0) > 0 ||
+      stored?.vectors.semantic?.size !== source.opened.reader.dimension
+    ) {
+      // Only the lease holder drops; the new collection carries the claim from its first moment.
+      await store.dropCollection(VOCABULARY);
+      await store.ensureCollection({
+        ...vocabularyCollection(source.opened.reader.dimension),
+        metadata: { ...pendingMetadata(identity), ...lease.metadata(state) },
+      });
+    } else {
+      await store.updateCollectionMetadata(VOCABULARY, {
+        ...pendingMetadata(identity),
+        ...lease.metadata(state),
+      });
+    }
+    log.info({ source: source.opened.file, resumeAt: state.imported }, 'importing vocabulary');
+    const started = performance.now();
+    const report = importProgress(source, config.VOCAB_LIMIT, progress);
+    state = await importWords(source.opened, store, state, await loadWordNetNouns(), (s) => {
+      report(s.imported);
+      return lease.save(s);
+    });
+    await lease.release(state, identityMetadata(identity));
+    log.info(
+      { words: state.imported, labels: state.labels, seconds: (performance.now() - started) / 1000 },
+      'vocabulary imported',
+    );
+  } catch (e) {
+    // Hand the lease back at once when the store still answers; otherwise it expires.
+    await lease.release(state).catch(() => lease.abandon());
+    throw e;
+  }
 }
 
 /** Progress in words when the file says how many it holds, else in MiB read. */
@@ -199,6 +262,8 @@ function importProgress(
     progress('importing words (MiB read)', mib(done), mib(bytes));
   };
 }
+
+type ImportState = Omit<ImportRecord, 'lease'>;
 
 async function importWords(
   opened: OpenedWordVectors,

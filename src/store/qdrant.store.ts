@@ -273,8 +273,9 @@ export class QdrantStore implements VectorStore {
   }
 
   /**
-   * Chunks of UPSERT_CHUNK, each acknowledged (wait: true) before the next. Ids are deterministic, so a
-   * retried or repeated chunk is idempotent; but a call that fails midway leaves earlier chunks written.
+   * Chunks of UPSERT_CHUNK, each acknowledged (wait: true) before the next and retried on transient
+   * failures. Ids are deterministic, so a retried or repeated chunk is idempotent; a call that fails midway
+   * leaves the earlier chunks written, which the contract allows (the caller repeats the call).
    */
   async upsert(collection: string, points: Point[]): Promise<void> {
     const { vectors, scope } = await this.layout(collection);

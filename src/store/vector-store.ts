@@ -7,7 +7,8 @@
  * - vectors are named (e.g. `semantic`, `visual`), each with a fixed size; scores are cosine similarity
  *   in [-1, 1], higher is better, for whichever vector is searched;
  * - results are ordered by score descending, ties broken by id ascending, so paging with offsets is stable;
- * - a write that resolved is durable and visible to the next read; a write that threw left nothing behind;
+ * - a write that resolved is durable and visible to the next read; a write never leaves a torn point, and
+ *   every write is idempotent, so a caller whose write threw repeats it to completion (see upsert);
  * - failures are AppError with code STORE_UNAVAILABLE, STORE_MISCONFIGURED, DIMENSION_MISMATCH or
  *   BAD_USER_INPUT; using a collection that does not exist is STORE_MISCONFIGURED (collections are ensured
  *   at startup);
@@ -131,7 +132,14 @@ export interface VectorStore {
    * older than aliases is deleted just before the switch). STORE_MISCONFIGURED when `source` is missing.
    */
   replaceCollection(target: string, source: string): Promise<void>;
-  /** Insert or replace whole points, atomically per call. Vector sizes are checked (DIMENSION_MISMATCH). */
+  /**
+   * Insert or replace whole points; vector sizes are checked first (DIMENSION_MISMATCH), so bad input
+   * writes nothing. Idempotent: the same call again gives the same state. A call that resolved wrote every
+   * point; one that threw wrote each point whole or not at all and may have written some of them (the
+   * embedded store writes one transaction, so none; Qdrant writes chunks of 256 in order, so a prefix).
+   * Callers repeat a failed call to complete it: the ingest request, `visem ingest`, the vocabulary import,
+   * reindex and `visem import` are all safe to repeat.
+   */
   upsert(collection: string, points: Point[]): Promise<void>;
   /** Points that exist, in the order of `ids`; missing ids are skipped. */
   get(collection: string, ids: string[], options?: { withVectors?: boolean }): Promise<StoredPoint[]>;

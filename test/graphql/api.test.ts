@@ -70,6 +70,26 @@ describe('GraphQL API over HTTP (real models, embedded store)', () => {
     expect(stats.data!.stats.imageCount).toBe(Object.keys(ANIMAL_PHOTOS).length);
   });
 
+  it('ingestImages with the same new bytes twice and a stored image stores one new image', async () => {
+    const file = '/usr/share/tuxpaint/stamps/animals/birds/adelaide-rosella.png';
+    const bird = { bytes: await readFile(file), filename: path.basename(file), type: 'image/png' };
+    const files = [bird, bird, await photo('zebra')];
+    const res = await gql(
+      server.url,
+      IngestImagesDocument,
+      { images: files.map(() => null) },
+      { files: Object.fromEntries(files.map((f, i) => [`images.${i}`, f])) },
+    );
+    expect(res.errors).toBeUndefined();
+    const [a, b, zebra] = res.data!.ingestImages.map((i) => i.id);
+    expect(a).toBe(b);
+    expect(zebra).toBe(ids.zebra);
+    const count = async () => (await gql(server.url, StatsDocument, {})).data!.stats.imageCount;
+    expect(await count()).toBe(Object.keys(ANIMAL_PHOTOS).length + 1);
+    expect((await gql(server.url, DeleteImageDocument, { id: a! })).data!.deleteImage).toBe(true);
+    expect(await count()).toBe(Object.keys(ANIMAL_PHOTOS).length);
+  });
+
   it('searchImages("elephant") ranks the elephant photo first, with scores in order', async () => {
     const res = await gql(server.url, SearchImagesDocument, { text: 'elephant', first: 10 });
     expect(res.errors).toBeUndefined();

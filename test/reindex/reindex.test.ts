@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -12,6 +12,7 @@ import { IMAGES, IMAGES_REINDEX, VOCABULARY } from '../../src/services/collectio
 import { ingestFiles } from '../../src/services/file-ingest.service.js';
 import { storedTags } from '../../src/services/ingest.service.js';
 import { recordedIdentity, pendingIdentity, type ImagesIdentity } from '../../src/services/model-identity.js';
+import { readImportRecord } from '../../src/services/vocabulary-lease.js';
 import { runCli as visem } from '../support/cli.js';
 import { EmbeddedStore } from '../../src/store/embedded.store.js';
 import { exportHead } from '../../src/training/head-export.js';
@@ -253,11 +254,11 @@ describe('vectors know which models made them', () => {
       expect(vocabulary.count).toBe(Number(TEST_ENV.VOCAB_LIMIT));
     });
     await expectEmbeddedBy(configA, 3);
-    const state = JSON.parse(
-      await readFile(path.join(configA.dataDir, 'vocabulary-import.json'), 'utf8'),
-    ) as {
-      complete: boolean;
-    };
-    expect(state.complete).toBe(true);
+    await withStore(async (store) => {
+      // The import's state lives in the store: complete, every word, no lease left behind.
+      const record = readImportRecord((await store.collectionInfo(VOCABULARY))!.metadata);
+      expect(record).toMatchObject({ imported: Number(TEST_ENV.VOCAB_LIMIT) });
+      expect(record?.lease).toBeUndefined();
+    });
   });
 });

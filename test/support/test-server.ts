@@ -1,8 +1,10 @@
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createServices } from '../../src/bootstrap.js';
-import { loadConfig } from '../../src/config.js';
+import { randomBytes } from 'node:crypto';
+import { createServices, openStore } from '../../src/bootstrap.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { IMAGES, IMAGES_REINDEX, VOCABULARY } from '../../src/services/collections.js';
 import { createLogger } from '../../src/log.js';
 import { startServer } from '../../src/server/app.js';
 import type { AppServices } from '../../src/services/app-services.js';
@@ -16,13 +18,32 @@ export interface TestServer {
 }
 
 /**
+ * With VISEM_TEST_QDRANT_URL set, test servers use that Qdrant (each under its own collection prefix,
+ * dropped when it stops; the vocabulary is imported into it per server), so the GraphQL suites run
+ * against a live Qdrant; otherwise the embedded store of the copied template.
+ */
+export const TEST_QDRANT_URL = process.env.VISEM_TEST_QDRANT_URL;
+
+/** The settings of a test server on Qdrant under a fresh prefix (empty without VISEM_TEST_QDRANT_URL). */
+export function qdrantTestEnv(prefix = `t${randomBytes(4).toString('hex')}_`): Record<string, string> {
+  return TEST_QDRANT_URL ? { QDRANT_URL: TEST_QDRANT_URL, QDRANT_COLLECTION_PREFIX: prefix } : {};
+}
+
+/**
  * A real server on a free loopback port, with real models, over a fresh copy of the prepared data dir
  * (vocabulary already imported by the global setup), so each suite starts from a clean store in ~1 s.
  */
 export async function startTestServer(options: { env?: Record<string, string> } = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'visem-test-'));
   await cp(testTemplateDir(), dataDir, { recursive: true });
-  const config = loadConfig({ ...TEST_ENV, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ...options.env });
+  const config = loadConfig({
+    ...TEST_ENV,
+    DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...qdrantTestEnv(),
+    ...options.env,
+  });
   const log = createLogger(config.LOG_LEVEL);
   const services = await createServices(config, log);
   const server = await startServer(services, log);
@@ -32,7 +53,19 @@ export async function startTestServer(options: { env?: Record<string, string> } 
     services,
     stop: async () => {
       await server.stop();
+      if (config.QDRANT_URL) await dropAll(config);
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Drops a test server's collections from the shared Qdrant. */
+export async function dropAll(config: Config): Promise<void> {
+  const store = await openStore(config, { background: false });
+  try {
+    for (const c of [IMAGES, IMAGES_REINDEX, VOCABULARY])
+      await store.dropCollection(c).catch(() => undefined);
+  } finally {
+    await store.close();
+  }
 }

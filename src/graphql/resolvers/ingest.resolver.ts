@@ -3,7 +3,6 @@ import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
 import { Arg, ID, Mutation, Resolver } from 'type-graphql';
 import { AppError, ErrorCode } from '../../errors.js';
 import type { AppServices } from '../../services/app-services.js';
-import { contentHash } from '../../services/image-embedding.service.js';
 import { checkId } from '../args.js';
 import { Image } from '../types/image.type.js';
 import { readUpload } from '../upload.js';
@@ -24,26 +23,11 @@ export class IngestResolver {
         max: MAX_FILES,
       });
     }
-    // Read and validate every file before storing any, so one bad file fails the request with nothing stored.
+    // Every file is read (size-checked) before any is decoded; the service checks and embeds them all first.
     const files = [];
     for (const upload of images) files.push(await readUpload(upload, MAX_UPLOAD_BYTES));
-    for (const file of files) await this.services.embedding.inspect(file.bytes);
-    // Decode and embed every new file before storing any: a file that fails late (corrupt data past a good
-    // header, SERVER_BUSY) must not leave the others of its request stored.
-    const { embedding, ingest } = this.services;
-    const prepared = await Promise.all(
-      files.map(async (f) => {
-        const stored = await ingest.find(contentHash(f.bytes));
-        return stored ? { stored } : { embedded: await embedding.embed(f.bytes) };
-      }),
-    );
-    const results = [];
-    for (const [i, f] of files.entries()) {
-      const { stored, embedded } = prepared[i]!;
-      const meta = { filename: f.filename, source: 'graphql' };
-      results.push(embedded ? (await ingest.ingestEmbedded(f.bytes, embedded, meta)).image : stored);
-    }
-    return results.map((r) => Image.from(r));
+    const results = await this.services.ingest.ingestAll(files, 'graphql');
+    return results.map((r) => Image.from(r.image));
   }
 
   @Mutation(() => Boolean, { description: 'Deletes a stored image; false when there was none.' })

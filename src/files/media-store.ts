@@ -6,13 +6,39 @@ export type ImageVariant = 'original' | 'thumbnail';
 
 const ID = /^[0-9a-f]{64}$/;
 
+/** Whether `id` is the shape of an image id (a sha256 in hex). */
+export function isImageId(id: string): boolean {
+  return ID.test(id);
+}
+
 /**
- * The stored image files (a web-friendly copy of each original and a JPEG thumbnail) under
- * DATA_DIR/images/<2 hex>/<id>.<variant>. Files are written before the vector-store point that refers to
- * them, by temp file + fsync + rename, so a crash leaves at worst an unreferenced file, never a torn one.
+ * Where the stored copy and thumbnail of each image live: the one home of media I/O. Every API replica
+ * must reach the same media, so several replicas share one MediaStore (a shared volume for the local one).
+ * Files are written before the vector-store point that refers to them, and a write is all or nothing, so
+ * a crash leaves at worst an unreferenced file, never a torn one.
  */
-export class ImageFiles {
+export interface MediaStore {
+  /** Where the media live, for logs and `stats`. */
+  readonly location: string;
+  write(id: string, variant: ImageVariant, bytes: Uint8Array): Promise<void>;
+  /** Undefined when missing. */
+  read(id: string, variant: ImageVariant): Promise<Buffer | undefined>;
+  exists(id: string, variant: ImageVariant): Promise<boolean>;
+  /** Removes both variants; missing ones are fine. */
+  remove(id: string): Promise<void>;
+}
+
+/**
+ * Media in a directory (MEDIA_DIR, default DATA_DIR/images) as <2 hex>/<id>.<variant>, written by temp
+ * file + fsync + rename. The directory may be a volume shared by several replicas (any filesystem where
+ * rename within a directory is atomic: local disks, NFS, CephFS).
+ */
+export class LocalMediaStore implements MediaStore {
   constructor(private readonly root: string) {}
+
+  get location(): string {
+    return this.root;
+  }
 
   private file(id: string, variant: ImageVariant): string {
     if (!ID.test(id)) throw new Error(`not an image id: ${id}`);
@@ -54,9 +80,5 @@ export class ImageFiles {
 
   async remove(id: string): Promise<void> {
     await Promise.all((['original', 'thumbnail'] as const).map((v) => rm(this.file(id, v), { force: true })));
-  }
-
-  static isId(id: string): boolean {
-    return ID.test(id);
   }
 }
