@@ -32,6 +32,7 @@ import {
   type Figure,
 } from './lib.js';
 import { benchEncoder, benchHead, type ModelRow } from './model.js';
+import { benchStages } from './stages.js';
 import { classify, rssMb, searchImages, startServe, stopServe, type Served } from './server.js';
 
 const args = process.argv.slice(2);
@@ -47,6 +48,7 @@ const M = quick
       batches: [1, 4],
       modelBudgetMs: 2500,
       ingestN: 24,
+      stagesN: 12,
       classifyN: 8,
       classifyConcN: 12,
       sizes: [1_000, 10_000],
@@ -59,6 +61,7 @@ const M = quick
       batches: [1, 2, 4, 8],
       modelBudgetMs: 6000,
       ingestN: 96,
+      stagesN: 40,
       classifyN: 24,
       classifyConcN: 32,
       sizes: [1_000, 10_000, 100_000],
@@ -319,6 +322,11 @@ try {
       await services.close();
     }
   }
+
+  // 4b. Where an ingested image's time goes, stage by stage (one at a time, the product's components).
+  const stageRows = await benchStages(loadConfig({ ...process.env, ...env }), stamps.slice(0, M.stagesN));
+  tables.stages = stageRows;
+  log(`stages: ${stageRows.map((r) => `${r.stage} ${fmt(r.p50Ms)} ms`).join(', ')}`);
 
   // 5. Vocabulary search (all words, in process): ANN vs exact, and the ef sweep (full mode).
   let store = await EmbeddedStore.open({ dir: path.join(dataDir, 'store') });
@@ -627,6 +635,13 @@ try {
     table(
       ['threads', 'batch', 'parallel', 'p50 ms/run', 'p99 ms/run', 'img/s'],
       modelRows.map((r) => [r.threads, r.batch, r.parallel, fmt(r.p50Ms), fmt(r.p99Ms), fmt(r.imagesPerS)]),
+    ) + '\n\n',
+  );
+  out.write('ingest, one image at a time, by stage (p50 over the stamps; first image left out):\n');
+  out.write(
+    table(
+      ['stage', 'p50 ms'],
+      stageRows.map((r) => [r.stage, fmt(r.p50Ms)]),
     ) + '\n\n',
   );
   out.write(

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { MediaStore } from '../files/media-store.js';
-import type { ImageDecoder } from '../models/image-decoder.js';
+import type { ImageDecoder, StoredCopies } from '../models/image-decoder.js';
 import type { Point, StoredPoint, VectorStore } from '../store/vector-store.js';
 import { IMAGES, type ImagePayload, type ImageRecord, type WordScore } from './collections.js';
 import { contentHash, type EmbeddedImage, type ImageEmbeddingService } from './image-embedding.service.js';
@@ -54,7 +54,21 @@ export class IngestService {
   async ingest(bytes: Uint8Array, meta: ImageMeta): Promise<IngestResult> {
     const existing = await this.find(contentHash(bytes));
     if (existing) return { image: existing, created: false };
-    return this.ingestEmbedded(bytes, await this.embedding.embed(bytes), meta);
+    // The stored copies are made while the image waits for and goes through the encoder (after the
+    // header check, so no unsupported format reaches a decoder).
+    await this.embedding.inspect(bytes);
+    const copies = this.copies(bytes);
+    const embedded = await this.embedding.embed(bytes);
+    const prepared = await this.prepare(bytes, embedded, meta, undefined, await copies);
+    await this.store.upsert(IMAGES, [prepared.point]);
+    return { image: prepared.record, created: true };
+  }
+
+  /** The stored copies, started now; a failure surfaces when awaited (never as an unhandled rejection). */
+  private copies(bytes: Uint8Array): Promise<StoredCopies> {
+    const pending = this.decoder.storedCopies(bytes, this.options.thumbnailSize);
+    pending.catch(() => undefined);
+    return pending;
   }
 
   /** Stores an image already embedded (classify with store: true), unless the same bytes are stored. */
@@ -81,17 +95,19 @@ export class IngestService {
     for (const f of files) await this.embedding.inspect(f.bytes);
     const found = await Promise.all(
       files.map(async (f) => {
-        const id = contentHash(f.bytes);
-        const stored = await this.find(id);
-        return stored ? { stored } : { embedded: await this.embedding.embed(f.bytes) };
+        const stored = await this.find(contentHash(f.bytes));
+        if (stored) return { stored };
+        const copies = this.copies(f.bytes);
+        return { embedded: await this.embedding.embed(f.bytes), copies: await copies };
       }),
     );
     const fresh = new Map<string, PreparedImage>();
     for (const [i, f] of files.entries()) {
-      const { embedded } = found[i]!;
+      const { embedded, copies } = found[i]!;
       // The same bytes twice in one request are one image.
       if (embedded && !fresh.has(embedded.id)) {
-        fresh.set(embedded.id, await this.prepare(f.bytes, embedded, { filename: f.filename, source }));
+        const meta = { filename: f.filename, source };
+        fresh.set(embedded.id, await this.prepare(f.bytes, embedded, meta, undefined, copies));
       }
     }
     if (fresh.size > 0)
@@ -114,12 +130,13 @@ export class IngestService {
     embedded: EmbeddedImage,
     meta: ImageMeta,
     knownTags?: WordScore[],
+    madeCopies?: StoredCopies,
   ): Promise<PreparedImage> {
     const tags =
       knownTags && knownTags.length >= this.options.tagCount
         ? knownTags.slice(0, this.options.tagCount)
         : await this.vocabulary.nearestLabels(embedded.semantic, this.options.tagCount);
-    const copies = await this.decoder.storedCopies(bytes, this.options.thumbnailSize);
+    const copies = madeCopies ?? (await this.decoder.storedCopies(bytes, this.options.thumbnailSize));
     await this.files.write(embedded.id, 'original', copies.image);
     await this.files.write(embedded.id, 'thumbnail', copies.thumbnail);
     const payload: ImagePayload = {
