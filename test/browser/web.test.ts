@@ -7,7 +7,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { gql } from '../support/graphql-client.js';
 import { ANIMAL_PHOTOS, STAMPS } from '../support/test-data.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startTestServer, TEST_BACKEND, type TestServer } from '../support/test-server.js';
 
 /**
  * The page at / and the explorer at /graphql in a real (headless) Chromium against a real server. Any
@@ -97,7 +97,7 @@ describe('web page and API explorer in Chromium', () => {
     expect(csp).toContain("default-src 'self'");
     expect(csp).not.toContain('unsafe');
     await expect.poll(() => page.getByTestId('status').textContent()).toMatch(/5 images · [\d,]+ words/);
-    expect(await page.getByTestId('status').textContent()).toContain('store: embedded');
+    expect(await page.getByTestId('status').textContent()).toContain(`store: ${TEST_BACKEND}`);
     // The collection is listed before any search, each result a thumbnail with alt text.
     await expect.poll(() => results().count()).toBe(COLLECTION.length);
     expect(await results().first().locator('img').getAttribute('alt')).toMatch(/\.png/);
@@ -163,12 +163,13 @@ describe('web page and API explorer in Chromium', () => {
     await tags.nth(1).click();
     await page.getByRole('heading', { name: `Images for “${word}”` }).waitFor();
     expect(await page.getByTestId('search-input').inputValue()).toBe(word);
-    // Results above the cut-off, or the note that none is (the weaker ones one click away).
+    // The new search's answer (the previous one stays on screen until it comes), then its results above
+    // the cut-off, or the note that none is (the weaker ones one click away).
+    await expect.poll(() => page.getByTestId('query-words').textContent()).toBe(`Searched for: ${word}`);
     await page
       .locator('[data-testid=search-results] .score, [data-testid=cut-note]:visible')
       .first()
       .waitFor();
-    expect(await page.getByTestId('query-words').textContent()).toBe(`Searched for: ${word}`);
     // Not stored (the box was not ticked).
     expect(await page.getByTestId('status').textContent()).toMatch(/^5 images/);
   });

@@ -18,14 +18,14 @@ import {
 } from '../../src/generated/graphql.js';
 import { codes, gql, type GraphQLResult, type UploadFile } from '../support/graphql-client.js';
 import { ANIMAL_PHOTOS } from '../support/test-data.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startTestServer, TEST_BACKEND, type TestServer } from '../support/test-server.js';
 
 async function photo(name: keyof typeof ANIMAL_PHOTOS): Promise<UploadFile> {
   const file = ANIMAL_PHOTOS[name];
   return { bytes: await readFile(file), filename: path.basename(file), type: 'image/png' };
 }
 
-describe('GraphQL API over HTTP (real models, embedded store)', () => {
+describe(`GraphQL API over HTTP (real models, ${TEST_BACKEND} store)`, () => {
   let server: TestServer;
   const ids: Record<string, string> = {};
 
@@ -292,7 +292,7 @@ describe('GraphQL API over HTTP (real models, embedded store)', () => {
   it('stats reports counts, backend and models', async () => {
     const res = await gql(server.url, StatsDocument, {});
     const s = res.data!.stats;
-    expect(s.store).toBe('embedded');
+    expect(s.store).toBe(TEST_BACKEND);
     expect(s.vocabularySize).toBe(100_000);
     expect(s.labelCount).toBeGreaterThan(1000);
     expect(s.models.map((m) => m.role)).toEqual(['encoder', 'head', 'wordVectors']);

@@ -25,8 +25,11 @@ describe('under load', () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    // Room for 2 images in the models and none waiting: everything past that is refused at once.
+    // Room for 2 images in the models and none waiting: everything past that is refused at once. On the
+    // embedded store always: this measures the server's queueing, and a Qdrant on the same 2 cores would
+    // compete with the models for CPU.
     server = await startTestServer({
+      embedded: true,
       env: { INFERENCE_CONCURRENCY: '1', BATCH_SIZE: '2', INFERENCE_QUEUE: '0', MAX_FILES: '2' },
     });
     for (let i = 0; i < 4; i++) {

@@ -92,10 +92,11 @@ if (!TEST_QDRANT_URL) {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({
-            query: '{ searchImages(text: "zebra", first: 1) { edges { node { id } } } }',
+            query: '{ searchImages(text: "elephant", first: 1) { edges { node { id } } } }',
           }),
         });
         const body = (await res.json()) as { data: { searchImages: { edges: { node: { id: string } }[] } } };
+        expect(body, JSON.stringify(body)).toHaveProperty('data.searchImages');
         const id = body.data.searchImages.edges[0]?.node.id;
         expect(id).toMatch(/^[0-9a-f]{64}$/);
         for (const variant of ['', '/thumbnail']) {

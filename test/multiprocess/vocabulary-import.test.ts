@@ -12,6 +12,7 @@ import { importMetadata, readImportRecord, type ImportRecord } from '../../src/s
 import type { Point, VectorStore } from '../../src/store/vector-store.js';
 import { runCli } from '../support/cli.js';
 import { TEST_ENV } from '../support/test-data.js';
+import { dropAll, qdrantTestEnv } from '../support/test-server.js';
 
 /**
  * The vocabulary import's state lives in the store, so processes sharing one store agree on it: one
@@ -21,14 +22,19 @@ import { TEST_ENV } from '../support/test-data.js';
 const WORDS = 6000;
 const FAST = { ttlMs: 400, beatMs: 50, pollMs: 25, settleMs: 25 };
 const dirs: string[] = [];
+const configs: Config[] = [];
 afterEach(async () => {
+  for (const c of configs.splice(0)) if (c.QDRANT_URL) await dropAll(c);
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
+/** A fresh store: embedded, or a fresh prefix on the live Qdrant when VISEM_TEST_QDRANT_URL is set. */
 async function freshConfig(): Promise<Config> {
   const dir = await mkdtemp(path.join(tmpdir(), 'visem-vocab-'));
   dirs.push(dir);
-  return loadConfig({ ...TEST_ENV, DATA_DIR: dir, VOCAB_LIMIT: String(WORDS) });
+  const config = loadConfig({ ...TEST_ENV, DATA_DIR: dir, VOCAB_LIMIT: String(WORDS), ...qdrantTestEnv() });
+  configs.push(config);
+  return config;
 }
 
 /** The first `n` words of the configured vectors, as the import writes them, marked `seeded`. */
@@ -61,7 +67,7 @@ async function leftByAnother(
   await store.upsert(VOCABULARY, await firstWords(config, record.imported ?? 0));
 }
 
-describe('vocabulary import shared by processes', () => {
+describe(`vocabulary import shared by processes (${qdrantTestEnv().QDRANT_URL ? 'live Qdrant' : 'embedded store'})`, () => {
   it('takes over a lease whose heartbeat stopped and resumes at the recorded word, dropping nothing', async () => {
     const config = await freshConfig();
     const store = await openStore(config, { background: false });
@@ -134,7 +140,14 @@ describe('vocabulary import shared by processes', () => {
     const config = await freshConfig();
     // Enough words (15 batches) that the second process arrives while the first is still importing.
     const words = 30_000;
-    const env = { DATA_DIR: config.dataDir, VOCAB_LIMIT: String(words), LOG_LEVEL: 'info' };
+    const env = {
+      DATA_DIR: config.dataDir,
+      VOCAB_LIMIT: String(words),
+      LOG_LEVEL: 'info',
+      ...(config.QDRANT_URL
+        ? { QDRANT_URL: config.QDRANT_URL, QDRANT_COLLECTION_PREFIX: config.QDRANT_COLLECTION_PREFIX }
+        : {}),
+    };
     const runs = await Promise.all([runCli(['vocab', 'import'], env), runCli(['vocab', 'import'], env)]);
     for (const run of runs) expect(run.code, run.stderr).toBe(0);
     const logs = runs.map((r) => r.stdout + r.stderr);

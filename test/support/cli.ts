@@ -34,5 +34,7 @@ export function runTsScript(
 
 /** Runs the real CLI to completion (TypeScript through the test loader) with the test settings. */
 export function runCli(args: string[], env: Record<string, string>, cwd?: string): Promise<CliRun> {
-  return runTsScript('src/cli/main.ts', args, { ...process.env, ...TEST_ENV, ...env }, cwd);
+  // A QDRANT_URL of the test run's own environment (for the contract suite) never leaks into the CLI.
+  const inherited = { ...process.env, QDRANT_URL: undefined, QDRANT_COLLECTION_PREFIX: undefined };
+  return runTsScript('src/cli/main.ts', args, { ...inherited, ...TEST_ENV, ...env }, cwd);
 }

@@ -23,6 +23,7 @@ export interface TestServer {
  * against a live Qdrant; otherwise the embedded store of the copied template.
  */
 export const TEST_QDRANT_URL = process.env.VISEM_TEST_QDRANT_URL;
+export const TEST_BACKEND = TEST_QDRANT_URL ? 'qdrant' : 'embedded';
 
 /** The settings of a test server on Qdrant under a fresh prefix (empty without VISEM_TEST_QDRANT_URL). */
 export function qdrantTestEnv(prefix = `t${randomBytes(4).toString('hex')}_`): Record<string, string> {
@@ -33,7 +34,12 @@ export function qdrantTestEnv(prefix = `t${randomBytes(4).toString('hex')}_`): R
  * A real server on a free loopback port, with real models, over a fresh copy of the prepared data dir
  * (vocabulary already imported by the global setup), so each suite starts from a clean store in ~1 s.
  */
-export async function startTestServer(options: { env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: {
+    env?: Record<string, string>;
+    /** Never on Qdrant (the suite measures the server, not the store). */ embedded?: boolean;
+  } = {},
+): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'visem-test-'));
   await cp(testTemplateDir(), dataDir, { recursive: true });
   const config = loadConfig({
@@ -41,7 +47,7 @@ export async function startTestServer(options: { env?: Record<string, string> } 
     DATA_DIR: dataDir,
     PORT: '0',
     HOST: '127.0.0.1',
-    ...qdrantTestEnv(),
+    ...(options.embedded ? {} : qdrantTestEnv()),
     ...options.env,
   });
   const log = createLogger(config.LOG_LEVEL);
