@@ -12,7 +12,7 @@ import { VOCABULARY } from '../../src/services/collections.js';
 import { readImportRecord } from '../../src/services/vocabulary-lease.js';
 import { runCli } from '../support/cli.js';
 import { ANIMAL_PHOTOS, TEST_ENV } from '../support/test-data.js';
-import { dropAll, qdrantTestEnv, TEST_QDRANT_URL } from '../support/test-server.js';
+import { dropAll, qdrantTestEnv, TEST_QDRANT_URL, TEST_QDRANT_URL_2 } from '../support/test-server.js';
 
 /**
  * Several API processes and a `visem ingest` on one Qdrant, each with its own DATA_DIR and one shared
@@ -38,16 +38,16 @@ if (!TEST_QDRANT_URL) {
       dirs.push(d);
       return d;
     };
-    const env = async (name: string): Promise<Record<string, string>> => ({
+    const env = async (name: string, url = TEST_QDRANT_URL): Promise<Record<string, string>> => ({
       ...TEST_ENV,
       VOCAB_LIMIT: '20000',
       DATA_DIR: await dir(name),
       MEDIA_DIR: media,
-      ...qdrantTestEnv(prefix),
+      ...qdrantTestEnv(prefix, url),
     });
 
     /** A replica with a log it keeps in memory. */
-    async function replica(name: string): Promise<{ url: string; log: string[] }> {
+    async function replica(name: string, qdrant?: string): Promise<{ url: string; log: string[] }> {
       const lines: string[] = [];
       const sink = new Writable({
         write(chunk: Buffer, _enc, done) {
@@ -55,7 +55,7 @@ if (!TEST_QDRANT_URL) {
           done();
         },
       });
-      const config = loadConfig({ ...(await env(name)), PORT: '0', HOST: '127.0.0.1' });
+      const config = loadConfig({ ...(await env(name, qdrant)), PORT: '0', HOST: '127.0.0.1' });
       anyConfig = config;
       const log = pino({ level: 'info' }, sink);
       const server = await startServer(await createServices(config, log), log);
@@ -71,7 +71,8 @@ if (!TEST_QDRANT_URL) {
 
     it('two replicas starting together import the vocabulary once; a CLI ingest is served by both', async () => {
       media = await dir('media');
-      const [a, b] = await Promise.all([replica('a'), replica('b')]);
+      // The second replica reaches the store through another peer when the run names one.
+      const [a, b] = await Promise.all([replica('a'), replica('b', TEST_QDRANT_URL_2)]);
       const logs = [a.log.join(''), b.log.join('')];
       expect(logs.filter((l) => l.includes('"msg":"importing vocabulary"')).length).toBe(1);
       const store = await openStore(anyConfig!, { background: false });

@@ -26,9 +26,23 @@ export const TEST_QDRANT_URL = process.env.VISEM_TEST_QDRANT_URL;
 export const TEST_BACKEND = TEST_QDRANT_URL ? 'qdrant' : 'embedded';
 
 /** The settings of a test server on Qdrant under a fresh prefix (empty without VISEM_TEST_QDRANT_URL). */
-export function qdrantTestEnv(prefix = `t${randomBytes(4).toString('hex')}_`): Record<string, string> {
-  return TEST_QDRANT_URL ? { QDRANT_URL: TEST_QDRANT_URL, QDRANT_COLLECTION_PREFIX: prefix } : {};
+export function qdrantTestEnv(
+  prefix = `t${randomBytes(4).toString('hex')}_`,
+  url = TEST_QDRANT_URL,
+): Record<string, string> {
+  if (!url) return {};
+  // A cluster's collection layout (e.g. 3 shards, replication factor 2), when the run names one.
+  const layout = Object.fromEntries(
+    (['QDRANT_SHARDS', 'QDRANT_REPLICATION_FACTOR'] as const).flatMap((k) => {
+      const v = process.env[`VISEM_TEST_${k}`];
+      return v ? [[k, v]] : [];
+    }),
+  );
+  return { QDRANT_URL: url, QDRANT_COLLECTION_PREFIX: prefix, ...layout };
 }
+
+/** Another peer of the same Qdrant cluster, for replicas that reach it through different peers. */
+export const TEST_QDRANT_URL_2 = process.env.VISEM_TEST_QDRANT_URL_2 ?? TEST_QDRANT_URL;
 
 /**
  * A real server on a free loopback port, with real models, over a fresh copy of the prepared data dir
