@@ -122,13 +122,11 @@ export async function acquireOrWait(
 ): Promise<WaitOutcome> {
   const owner = randomUUID();
   const watch = new LeaseWatch(timing.ttlMs);
-  let first = true;
   for (;;) {
     const { record, metadata } = await currentRecord(store);
     if (isComplete(metadata)) return { kind: 'complete' };
-    const free = !record?.lease || watch.stale(record.lease);
     // A lease seen for the first time is given its full time-to-live before it counts as stale.
-    if (free && !(first && record?.lease)) {
+    if (!record?.lease || watch.stale(record.lease)) {
       const claim: Lease = { owner, beat: 0 };
       await store.updateCollectionMetadata(
         VOCABULARY,
@@ -143,7 +141,6 @@ export async function acquireOrWait(
     } else if (record) {
       onWait(record);
     }
-    first = false;
     await sleep(timing.pollMs);
   }
 }

@@ -36,15 +36,19 @@ describe(`GraphQL API over HTTP (real models, ${TEST_BACKEND} store)`, () => {
     await server?.stop();
   });
 
-  it('ingestImages stores a batch of uploads and returns them in order', async () => {
-    const names = Object.keys(ANIMAL_PHOTOS) as (keyof typeof ANIMAL_PHOTOS)[];
-    const files = await Promise.all(names.map(photo));
-    const res = await gql(
+  /** One ingestImages request with these files, in order. */
+  const ingestImages = (files: UploadFile[]) =>
+    gql(
       server.url,
       IngestImagesDocument,
       { images: files.map(() => null) },
       { files: Object.fromEntries(files.map((f, i) => [`images.${i}`, f])) },
     );
+
+  it('ingestImages stores a batch of uploads and returns them in order', async () => {
+    const names = Object.keys(ANIMAL_PHOTOS) as (keyof typeof ANIMAL_PHOTOS)[];
+    const files = await Promise.all(names.map(photo));
+    const res = await ingestImages(files);
     expect(res.errors).toBeUndefined();
     const images = res.data!.ingestImages;
     expect(images.map((i) => i.filename)).toEqual(files.map((f) => f.filename));
@@ -74,12 +78,7 @@ describe(`GraphQL API over HTTP (real models, ${TEST_BACKEND} store)`, () => {
     const file = '/usr/share/tuxpaint/stamps/animals/birds/adelaide-rosella.png';
     const bird = { bytes: await readFile(file), filename: path.basename(file), type: 'image/png' };
     const files = [bird, bird, await photo('zebra')];
-    const res = await gql(
-      server.url,
-      IngestImagesDocument,
-      { images: files.map(() => null) },
-      { files: Object.fromEntries(files.map((f, i) => [`images.${i}`, f])) },
-    );
+    const res = await ingestImages(files);
     expect(res.errors).toBeUndefined();
     const [a, b, zebra] = res.data!.ingestImages.map((i) => i.id);
     expect(a).toBe(b);
