@@ -141,7 +141,7 @@ export async function ensureVocabulary(
     progress?.(
       'waiting for another process importing the vocabulary (words)',
       r.imported,
-      r.limit || r.imported,
+      Math.max(r.imported, r.limit || (opened.reader.total ?? r.imported)),
     ),
   );
   if (outcome.kind === 'complete') {
