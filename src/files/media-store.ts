@@ -18,8 +18,6 @@ export function isImageId(id: string): boolean {
  * a crash leaves at worst an unreferenced file, never a torn one.
  */
 export interface MediaStore {
-  /** Where the media live, for logs and `stats`. */
-  readonly location: string;
   write(id: string, variant: ImageVariant, bytes: Uint8Array): Promise<void>;
   /** Undefined when missing. */
   read(id: string, variant: ImageVariant): Promise<Buffer | undefined>;
@@ -35,10 +33,6 @@ export interface MediaStore {
  */
 export class LocalMediaStore implements MediaStore {
   constructor(private readonly root: string) {}
-
-  get location(): string {
-    return this.root;
-  }
 
   private file(id: string, variant: ImageVariant): string {
     if (!ID.test(id)) throw new Error(`not an image id: ${id}`);

@@ -23,7 +23,7 @@ interface ImageMeta {
   source: string;
 }
 
-interface PreparedImage {
+interface NewImage {
   record: ImageRecord;
   point: Point;
 }
@@ -51,17 +51,10 @@ export class IngestService {
     return point ? toImageRecord(point) : undefined;
   }
 
+  /** One image: ingestAll of one file. */
   async ingest(bytes: Uint8Array, meta: ImageMeta): Promise<IngestResult> {
-    const existing = await this.find(contentHash(bytes));
-    if (existing) return { image: existing, created: false };
-    // The stored copies are made while the image waits for and goes through the encoder (after the
-    // header check, so no unsupported format reaches a decoder).
-    await this.embedding.inspect(bytes);
-    const copies = this.copies(bytes);
-    const embedded = await this.embedding.embed(bytes);
-    const prepared = await this.prepare(bytes, embedded, meta, undefined, await copies);
-    await this.store.upsert(IMAGES, [prepared.point]);
-    return { image: prepared.record, created: true };
+    const [result] = await this.ingestAll([{ bytes, filename: meta.filename }], meta.source);
+    return result!;
   }
 
   /** The stored copies, started now; a failure surfaces when awaited (never as an unhandled rejection). */
@@ -93,6 +86,8 @@ export class IngestService {
    */
   async ingestAll(files: { bytes: Uint8Array; filename: string }[], source: string): Promise<IngestResult[]> {
     for (const f of files) await this.embedding.inspect(f.bytes);
+    // The stored copies are made while each image waits for and goes through the encoder (after the
+    // header check, so no unsupported format reaches a decoder).
     const found = await Promise.all(
       files.map(async (f) => {
         const stored = await this.find(contentHash(f.bytes));
@@ -101,7 +96,7 @@ export class IngestService {
         return { embedded: await this.embedding.embed(f.bytes), copies: await copies };
       }),
     );
-    const fresh = new Map<string, PreparedImage>();
+    const fresh = new Map<string, NewImage>();
     for (const [i, f] of files.entries()) {
       const { embedded, copies } = found[i]!;
       // The same bytes twice in one request are one image.
@@ -131,7 +126,7 @@ export class IngestService {
     meta: ImageMeta,
     knownTags?: WordScore[],
     madeCopies?: StoredCopies,
-  ): Promise<PreparedImage> {
+  ): Promise<NewImage> {
     const tags =
       knownTags && knownTags.length >= this.options.tagCount
         ? knownTags.slice(0, this.options.tagCount)

@@ -26,6 +26,7 @@ import {
   type HeldLease,
   type ImportRecord,
   type ImportSettings,
+  type ImportState,
   type LeaseTiming,
 } from './vocabulary-lease.js';
 
@@ -205,7 +206,7 @@ async function importUnderLease(
   log: Logger,
   progress: ProgressFn | undefined,
 ): Promise<void> {
-  let state: Omit<ImportRecord, 'lease'> = { ...settings, imported: 0, labels: 0 };
+  let state: ImportState = { ...settings, imported: 0, labels: 0 };
   try {
     const stored = await store.collectionInfo(VOCABULARY);
     const resume = replace ? undefined : resumable(stored?.metadata ?? {}, identity, settings);
@@ -262,8 +263,6 @@ function importProgress(
     progress('importing words (MiB read)', mib(done), mib(bytes));
   };
 }
-
-type ImportState = Omit<ImportRecord, 'lease'>;
 
 async function importWords(
   opened: OpenedWordVectors,

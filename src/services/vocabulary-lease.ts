@@ -31,10 +31,15 @@ export interface Lease {
   beat: number;
 }
 
-export interface ImportRecord extends ImportSettings {
+/** How far an import has got. */
+export interface ImportState extends ImportSettings {
   /** Words written so far, in file order. */
   imported: number;
   labels: number;
+}
+
+/** The state as recorded, with the lease of the process importing (none once it stopped). */
+export interface ImportRecord extends ImportState {
   lease?: Lease;
 }
 
@@ -162,7 +167,7 @@ function isRealRecord(r: ImportRecord): boolean {
  */
 export class HeldLease {
   private beat = 0;
-  private state: Omit<ImportRecord, 'lease'>;
+  private state: ImportState;
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
 
@@ -179,13 +184,13 @@ export class HeldLease {
   }
 
   /** The claim as it goes into collection metadata written by the holder (e.g. when recreating it). */
-  metadata(state: Omit<ImportRecord, 'lease'>): Payload {
+  metadata(state: ImportState): Payload {
     this.state = state;
     return importMetadata({ ...state, lease: { owner: this.owner, beat: ++this.beat } });
   }
 
   /** Records `state` with a fresh beat. */
-  async save(state: Omit<ImportRecord, 'lease'>): Promise<void> {
+  async save(state: ImportState): Promise<void> {
     this.state = state;
     await this.write();
   }
@@ -206,7 +211,7 @@ export class HeldLease {
    * Stops beating and records the final state without a lease, together with `extra` (the collection's
    * identity once complete) in one metadata write, so nobody sees the lease gone before the identity.
    */
-  async release(final: Omit<ImportRecord, 'lease'>, extra: Payload = {}): Promise<void> {
+  async release(final: ImportState, extra: Payload = {}): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
     this.state = final;
