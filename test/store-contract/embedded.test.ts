@@ -46,7 +46,7 @@ describe('EmbeddedStore ANN index files', () => {
       const before = await store.search('w', { using: 'v', vector: vecs[1]!, limit: 10 });
       await store.close();
       const files = fs.readdirSync(path.join(dir, 'ann'));
-      expect(files).toEqual(['ann-c1-v0-r5000-n5000.usearch']);
+      expect(files).toEqual(['ann-c1-v0-r5000-n5000-i8.usearch']);
 
       store = await EmbeddedStore.open({ dir, annMinPoints: ANN_MIN });
       expect(store.annStats('w')).toEqual([{ vector: 'v', indexed: 5000, tail: 0, building: false }]);
@@ -63,7 +63,7 @@ describe('EmbeddedStore ANN index files', () => {
         ['empty', Buffer.alloc(0)],
         ['huge matrix header', Buffer.alloc(4096, 7)],
         ['truncated', saved.subarray(0, saved.length - 1000)],
-        ['no graph nodes', saved.subarray(0, 8 + 5000 * 24 * 4 + 64 + 40)],
+        ['no graph nodes', saved.subarray(0, 8 + 5000 * 24 + 64 + 40)], // i8: a byte per component
       ];
       for (const [what, bytes] of corruptions) {
         const annDir = path.join(dir, 'ann');
@@ -82,6 +82,47 @@ describe('EmbeddedStore ANN index files', () => {
       const fd = fs.openSync(path.join(dir, 'ann'), 'r');
       fs.closeSync(fd);
       expect(fd).toBeGreaterThan(2); // stdin, stdout and stderr are still open
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('EmbeddedStore ANN quantization', () => {
+  it("serves an older version's f32 index until its i8 replacement is built, then removes it", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'visem-ann-q-'));
+    try {
+      const vecs = clusteredVectors(rng(4), 5_000, 24, 20);
+      let store = await EmbeddedStore.open({
+        dir,
+        annMinPoints: ANN_MIN,
+        annParams: { quantization: 'f32' },
+      });
+      await store.ensureCollection({ name: 'w', vectors: { v: { size: 24 } } });
+      await store.upsert(
+        'w',
+        vecs.map((v, i) => ({ id: `w${i}`, vectors: { v }, payload: {} })),
+      );
+      await store.buildIndexes('w');
+      const exact = await store.search('w', { using: 'v', vector: vecs[7]!, limit: 10, exact: true });
+      await store.close();
+      // Versions before quantization was configurable named their (f32) files without a suffix.
+      const annDir = path.join(dir, 'ann');
+      fs.renameSync(
+        path.join(annDir, 'ann-c1-v0-r5000-n5000-f32.usearch'),
+        path.join(annDir, 'ann-c1-v0-r5000-n5000.usearch'),
+      );
+
+      store = await EmbeddedStore.open({ dir, annMinPoints: ANN_MIN, backgroundIndexBuilds: false });
+      expect(store.buildError).toBeUndefined();
+      expect(store.annStats('w')[0]).toMatchObject({ indexed: 5000, tail: 0 });
+      const old = await store.search('w', { using: 'v', vector: vecs[7]!, limit: 10 });
+      expect(old).toEqual(exact);
+      await store.buildIndexes('w'); // the default is i8: due although nothing changed
+      expect(fs.readdirSync(annDir)).toEqual(['ann-c1-v0-r5000-n5000-i8.usearch']);
+      // Candidates from the i8 graph are re-scored in f32: the same ids and the same scores.
+      expect(await store.search('w', { using: 'v', vector: vecs[7]!, limit: 10 })).toEqual(exact);
+      await store.close();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

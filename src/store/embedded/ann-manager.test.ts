@@ -7,7 +7,7 @@ import { annFileName, buildAnnFile } from './ann-index.js';
 import { MemoryCollection } from './memory-collection.js';
 
 const DIM = 8;
-const PARAMS = { connectivity: 8, expansionAdd: 64, expansionSearch: 64 };
+const PARAMS = { connectivity: 8, expansionAdd: 64, expansionSearch: 64, quantization: 'i8' as const };
 
 function unitVector(seed: number): Float32Array {
   const v = Float32Array.from({ length: DIM }, (_, k) => Math.sin(seed * 12.9898 + k * 78.233));
@@ -68,11 +68,11 @@ describe('CollectionAnn builds', () => {
     // live() is asked first when a build finishes: the moment to play the other process. By then this
     // mirror has loaded rows 601..610 too, and the other process has replaced this build's file.
     const live = (): boolean => {
-      if (!raced && fs.existsSync(path.join(dir, annFileName(1, 0, 600, 600)))) {
+      if (!raced && fs.existsSync(path.join(dir, annFileName(1, 0, 600, 600, 'i8')))) {
         raced = true;
         for (let rid = 601; rid <= 610; rid++) addRow(mem, rid, ann);
         fs.copyFileSync(prebuilt.file, path.join(dir, path.basename(prebuilt.file)));
-        fs.rmSync(path.join(dir, annFileName(1, 0, 600, 600)));
+        fs.rmSync(path.join(dir, annFileName(1, 0, 600, 600, 'i8')));
       }
       return true;
     };

@@ -1,5 +1,13 @@
 import fs from 'node:fs';
-import { AnnIndex, buildAnnFile, pickAnnFile, type AnnParams, type BuildJob } from './ann-index.js';
+import {
+  AnnIndex,
+  buildAnnFile,
+  pickAnnFile,
+  type AnnFile,
+  type AnnParams,
+  type BuildJob,
+  type Quantization,
+} from './ann-index.js';
 import type { Predicate } from './filter.js';
 import { TopK, type Hit, type MemoryCollection } from './memory-collection.js';
 
@@ -42,6 +50,12 @@ const TOMBSTONE_REBUILD_SHARE = 0.25;
 /** After a failed build, wait this long before trying again, so a persistent failure cannot spin. */
 const BUILD_RETRY_MS = 60_000;
 
+/** Covers more rows, or the same rows in the configured quantization (replacing an older version's). */
+function isNewer(file: AnnFile, current: AnnIndex, preferred: Quantization): boolean {
+  if (file.maxRid !== current.maxRid) return file.maxRid > current.maxRid;
+  return file.quantization === preferred && current.quantization !== preferred;
+}
+
 export class CollectionAnn {
   private readonly ann: (AnnIndex | undefined)[];
   private readonly tails: Set<number>[];
@@ -78,9 +92,9 @@ export class CollectionAnn {
   private adoptNewest(v: number): void {
     const { dir, cid, params } = this.ctx;
     for (let attempt = 0; ; attempt++) {
-      const file = pickAnnFile(dir, cid, v, this.ctx.knownMaxRid(), this.ctx.sequence);
+      const file = pickAnnFile(dir, cid, v, this.ctx.knownMaxRid(), this.ctx.sequence, params.quantization);
       const current = this.ann[v];
-      if (!file || (current && file.maxRid <= current.maxRid)) return;
+      if (!file || (current && !isNewer(file, current, params.quantization))) return;
       let ann: AnnIndex;
       try {
         ann = AnnIndex.open(file, this.mem.dims[v]!, params);
@@ -179,7 +193,7 @@ export class CollectionAnn {
     this.mem.dims.forEach((_, v) => {
       const ann = this.ann[v];
       if (this.builds[v]) return;
-      if (ann) {
+      if (ann && ann.quantization === this.ctx.params.quantization) {
         const tail = this.tails[v]!.size;
         const tombstones = ann.size - (n - tail);
         if (
