@@ -24,12 +24,13 @@ function freePort(): Promise<number> {
   });
 }
 
+/** `env` is the child's whole environment (the bench's context builds it; nothing here reads process.env). */
 export async function startServe(env: Record<string, string>, timeoutS: number): Promise<Served> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const started = now();
   const child = spawn(process.execPath, [path.resolve('dist/src/cli/main.js'), 'serve'], {
-    env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: String(port) },
+    env: { ...env, HOST: '127.0.0.1', PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const stderr: string[] = [];
