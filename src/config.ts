@@ -45,6 +45,11 @@ export const envSchema = z.object({
   VOCAB_LIMIT: int(0, 50_000_000).default(0),
   ORT_PROVIDER: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
   ORT_THREADS: int(0, 256).default(0),
+  /**
+   * Embedded store: a named vector whose ANN index covers more than this many MB of f32 vectors keeps
+   * only the points newer than the index in memory and re-scores candidates from disk (0: always).
+   */
+  EMBEDDED_RESIDENT_VECTOR_MB: int(0, 1_000_000).default(1024),
   QDRANT_URL: z.string().url().optional(),
   QDRANT_API_KEY: z.string().optional(),
   QDRANT_TIMEOUT_MS: int(100, 600_000).default(10_000),

@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { embeddedStoreOptions } from '../../src/bootstrap.js';
 import { IMAGES, VOCABULARY } from '../../src/services/collections.js';
 import { VocabularyService } from '../../src/services/vocabulary.service.js';
 import { EmbeddedStore } from '../../src/store/embedded.store.js';
@@ -29,14 +30,14 @@ export async function benchGrowth(
   byFrequency: string[],
 ): Promise<void> {
   const dir = path.join(ctx.dataDir, 'store');
-  const { wordVecs, qvecs } = await queryVectors(dir, byFrequency);
+  const { wordVecs, qvecs } = await queryVectors(ctx, byFrequency);
   const rnd = mulberry32(7);
   const rowBytes = (wordVecs[0]!.length + visualDim) * 4;
   const rows: GrowthRow[] = [];
   let load: LoadRow[] = [];
   const loadAt = ctx.options.sizes.filter((s) => s <= 100_000).at(-1) ?? ctx.options.sizes[0]!;
   for (const size of ctx.options.sizes) {
-    const store = await EmbeddedStore.open({ dir, backgroundIndexBuilds: false });
+    const store = await EmbeddedStore.open(embeddedStoreOptions(ctx.config, false));
     let row: Awaited<ReturnType<typeof grow>>;
     let truth: Map<string, Set<string>>;
     try {
@@ -70,8 +71,8 @@ export async function benchGrowth(
 }
 
 /** Vectors of the 20k most frequent words (synthetic tags) and of the fixed query words. */
-async function queryVectors(dir: string, byFrequency: string[]) {
-  const store = await EmbeddedStore.open({ dir, backgroundIndexBuilds: false });
+async function queryVectors(ctx: BenchContext, byFrequency: string[]) {
+  const store = await EmbeddedStore.open(embeddedStoreOptions(ctx.config, false));
   try {
     const points = await store.get(VOCABULARY, byFrequency.slice(0, 20_000), { withVectors: true });
     const wordVecs = points.map((p) => p.vectors!.semantic!);

@@ -3,12 +3,13 @@
  * store), then where one image's time goes, stage by stage.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createServices } from '../../src/bootstrap.js';
 import { createLogger } from '../../src/log.js';
 import type { BenchContext } from '../context.js';
 import { fmt, log, now, pool } from '../lib.js';
-import { benchStages } from '../stages.js';
+import { benchStages, type StageRow } from '../stages.js';
 import type { EncoderReference } from './models.js';
 
 export async function benchIngest(ctx: BenchContext, ref: EncoderReference, stamps: string[]): Promise<void> {
@@ -44,9 +45,32 @@ export async function benchIngest(ctx: BenchContext, ref: EncoderReference, stam
   const stages = await benchStages(config, stamps.slice(0, sizes.stagesN));
   report.table('stages', stages);
   log(`stages: ${stages.map((r) => `${r.stage} ${fmt(r.p50Ms)} ms`).join(', ')}`);
+  if (rate < 0.8 * ref.best.imagesPerS) reportIngestBound(ctx, ref, stages, rate);
   report.section({
     title: 'ingest, one image at a time, by stage (p50 over the stamps; first image left out)',
     headers: ['stage', 'p50 ms'],
     rows: stages.map((r) => [r.stage, fmt(r.p50Ms)]),
   });
+}
+
+/** Stages that wait on the disk rather than use a core. */
+const IO_STAGES = new Set(['read file', 'media writes (2 files, fsync)']);
+
+/**
+ * The ceiling the stage table implies: on CPU the encoder at its best keeps all its threads' cores busy,
+ * so every other stage's CPU time is shared out over the same cores, after the encoder's.
+ */
+function reportIngestBound(ctx: BenchContext, ref: EncoderReference, stages: StageRow[], rate: number): void {
+  const cores = os.cpus().length;
+  const cpuMs = stages
+    .filter((s) => !s.stage.startsWith('encoder') && !IO_STAGES.has(s.stage))
+    .reduce((sum, s) => sum + s.p50Ms, 0);
+  const encoderMs = 1000 / ref.best.imagesPerS;
+  const ceiling = 1000 / (encoderMs + cpuMs / cores);
+  ctx.report.note(
+    `ingest_images_per_s (${fmt(rate)}) is bound by the cores the encoder shares: at its best it takes ` +
+      `${fmt(encoderMs)} ms an image on ${ref.best.threads} thread(s) of ${cores} cores, and the other stages ` +
+      `cost ${fmt(cpuMs)} ms of CPU an image (decode, resize, copies, head, upsert), so even perfectly ` +
+      `overlapped the pipeline tops out near ${fmt(ceiling)} img/s = ${fmt(ceiling / ref.best.imagesPerS)} × the encoder.`,
+  );
 }

@@ -3,7 +3,7 @@
  * the whole vocabulary (mostly rare words, the hard case) and from the 10k most frequent (what people
  * type), each the word's vector plus small noise; the full run also sweeps ef.
  */
-import path from 'node:path';
+import { embeddedStoreOptions, VOCABULARY_ANN } from '../../src/bootstrap.js';
 import { VOCABULARY } from '../../src/services/collections.js';
 import { EmbeddedStore } from '../../src/store/embedded.store.js';
 import { mulberry32 } from '../../src/training/random.js';
@@ -31,9 +31,9 @@ export async function wordsByFrequency(): Promise<string[]> {
 }
 
 export async function benchVocabulary(ctx: BenchContext, byFrequency: string[]): Promise<void> {
-  const { report, sizes, dataDir } = ctx;
-  const dir = path.join(dataDir, 'store');
-  let store = await EmbeddedStore.open({ dir });
+  const { report, sizes } = ctx;
+  const options = embeddedStoreOptions(ctx.config, false);
+  let store = await EmbeddedStore.open(options);
   let uniform: QuerySet;
   let frequent: QuerySet;
   let vocabCount: number;
@@ -47,10 +47,8 @@ export async function benchVocabulary(ctx: BenchContext, byFrequency: string[]):
   }
   const rows: (VocabRun & { ef: string | number; frequentP50: number; frequentRecall: number })[] = [];
   for (const ef of ['default' as const, ...sizes.efSweep]) {
-    store = await EmbeddedStore.open({
-      dir,
-      ...(ef === 'default' ? {} : { annParams: { expansionSearch: ef } }),
-    });
+    const vocabulary = { ...VOCABULARY_ANN, ...(ef === 'default' ? {} : { expansionSearch: ef }) };
+    store = await EmbeddedStore.open({ ...options, annParamsByCollection: { [VOCABULARY]: vocabulary } });
     try {
       const u = await run(store, uniform);
       const f = await run(store, frequent);

@@ -39,12 +39,20 @@ export interface EmbeddedStoreOptions {
   /** Collections with at least this many points get an ANN index per named vector (default 20,000). */
   annMinPoints?: number;
   annParams?: Partial<AnnParams>;
+  /** Per collection name, over annParams: e.g. a vocabulary searched by many short queries. */
+  annParamsByCollection?: Record<string, Partial<AnnParams>>;
   /**
    * A filtered search whose matching points hold at most this many vector components (points × dim) is
    * scanned exactly over just those points (≈ 2 ns per multiply-add: ≤ ~4 ms, perfect recall); bigger
    * subsets go through the ANN index with a larger over-fetch. Default 2,000,000.
    */
   exactFilterBudget?: number;
+  /**
+   * A named vector whose ANN index covers more than this many MB of f32 vectors keeps in memory only the
+   * points newer than the index; the rest are read back from SQLite when scored (default 1024 MB: at
+   * 1280-d, from ~210k points). 0 offloads every indexed vector.
+   */
+  residentVectorMb?: number;
   /** Threads for building an index (0 = all cores). */
   annBuildThreads?: number;
   /** Quiet time after the last write before an index (re)build starts (default 1000 ms; 0 = at once). */
@@ -86,12 +94,15 @@ export class EmbeddedStore implements VectorStore {
   ) {
     this.exactFilterBudget = options.exactFilterBudget ?? 2_000_000;
     this.mirror = new Mirror(db, {
+      dbFile: file,
       annDir,
       annParams: { ...DEFAULT_ANN_PARAMS, ...options.annParams },
+      annParamsByCollection: options.annParamsByCollection ?? {},
       annMinPoints: options.annMinPoints ?? 20_000,
       buildThreads: options.annBuildThreads ?? 0,
       buildDelayMs: options.annBuildDelayMs ?? 1000,
       backgroundBuilds: options.backgroundIndexBuilds ?? true,
+      residentBytes: (options.residentVectorMb ?? 1024) * 2 ** 20,
       isOpen: () => !this.closed,
       onBuildError: (e) => (this.lastBuildError = e),
     });
@@ -280,7 +291,8 @@ export class EmbeddedStore implements VectorStore {
       const out: StoredPoint[] = [];
       for (const id of ids) {
         const slot = c.mem.idToSlot.get(id);
-        if (slot !== undefined) out.push(this.pointAt(c, slot, options?.withVectors));
+        const p = slot === undefined ? undefined : this.pointAt(c, slot, options?.withVectors);
+        if (p) out.push(p);
       }
       return out;
     });
@@ -317,7 +329,10 @@ export class EmbeddedStore implements VectorStore {
         req.exact || !c.ann.ready(v) || (subset && subset.size * c.mem.dims[v]! <= this.exactFilterBudget)
           ? c.mem.exactTopK(v, query, needed, pred, req.scoreThreshold, subset)
           : c.ann.search(v, query, needed, pred, req.scoreThreshold, subset);
-      return hits.slice(offset).map((h) => ({ ...this.pointAt(c, h.slot, req.withVectors), score: h.score }));
+      return hits.slice(offset).flatMap((h) => {
+        const p = this.pointAt(c, h.slot, req.withVectors);
+        return p ? [{ ...p, score: h.score }] : [];
+      });
     });
   }
 
@@ -346,7 +361,8 @@ export class EmbeddedStore implements VectorStore {
           more = true;
           break;
         }
-        points.push(this.pointAt(c, slot, req.withVectors));
+        const p = this.pointAt(c, slot, req.withVectors);
+        if (p) points.push(p);
       }
       const lastId = points[points.length - 1]?.id;
       return more && lastId !== undefined ? { points, next: encodeCursor(lastId) } : { points };
@@ -390,10 +406,17 @@ export class EmbeddedStore implements VectorStore {
     return this.lastBuildError;
   }
 
-  private pointAt(c: Coll, slot: number, withVectors?: boolean): StoredPoint {
+  /** Undefined when the vectors were asked for and another process deleted the (offloaded) row meanwhile. */
+  private pointAt(c: Coll, slot: number, withVectors?: boolean): StoredPoint | undefined {
     const p: StoredPoint = { id: c.mem.ids[slot]!, payload: structuredClone(c.mem.payloads[slot]!) };
-    if (withVectors)
-      p.vectors = Object.fromEntries(c.stored.vectorNames.map((n, v) => [n, c.mem.vector(slot, v)]));
+    if (!withVectors) return p;
+    const vectors: Record<string, Float32Array> = {};
+    for (const [v, name] of c.stored.vectorNames.entries()) {
+      const row = c.mem.vector(slot, v);
+      if (!row) return undefined;
+      vectors[name] = row;
+    }
+    p.vectors = vectors;
     return p;
   }
 }

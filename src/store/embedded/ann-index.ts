@@ -21,7 +21,7 @@ export interface AnnParams {
   /** ef at query time: see DEFAULT_ANN_PARAMS. */
   expansionSearch: number;
   /**
-   * How the graph stores its vectors. Candidates are always re-scored exactly from the f32 mirror, so
+   * How the graph stores its vectors. Candidates are always re-scored exactly from the f32 vectors, so
    * i8 costs no precision in the scores returned, only a little in which candidates the walk finds.
    */
   quantization: Quantization;
@@ -46,30 +46,47 @@ export const DEFAULT_ANN_PARAMS: AnnParams = {
   quantization: 'i8',
 };
 
+/** How a graph was built: a file built otherwise is served until its replacement is built. */
+export type GraphBuild = Pick<AnnParams, 'quantization' | 'connectivity' | 'expansionAdd'>;
+
+export function sameBuild(a: GraphBuild, b: GraphBuild): boolean {
+  return (
+    a.quantization === b.quantization &&
+    a.connectivity === b.connectivity &&
+    a.expansionAdd === b.expansionAdd
+  );
+}
+
 export interface AnnFile {
   file: string;
   maxRid: number;
   size: number;
-  quantization: Quantization;
+  build: GraphBuild;
 }
 
-/** Files from before quantization was configurable have no suffix: they are f32. */
-const NAME_RE = /^ann-c(\d+)-v(\d+)-r(\d+)-n(\d+)(?:-(f32|i8))?\.usearch$/;
+/**
+ * The build is in the name: `-i8-m16-a128`. Files from before quantization was configurable have no
+ * suffix, files from before M and efConstruction were recorded only the quantization; both were built
+ * with M 16 and efConstruction 128.
+ */
+const NAME_RE = /^ann-c(\d+)-v(\d+)-r(\d+)-n(\d+)(?:-(f32|i8)(?:-m(\d+)-a(\d+))?)?\.usearch$/;
 
+/** `size` may be the placeholder a build from SQLite fills in once it has counted the rows. */
 export function annFileName(
   cid: number,
   vec: number,
   maxRid: number,
-  size: number,
-  quantization: Quantization,
+  size: number | '{size}',
+  build: GraphBuild,
 ): string {
-  return `ann-c${cid}-v${vec}-r${maxRid}-n${size}-${quantization}.usearch`;
+  const tag = `${build.quantization}-m${build.connectivity}-a${build.expansionAdd}`;
+  return `ann-c${cid}-v${vec}-r${maxRid}-n${size}-${tag}.usearch`;
 }
 
 /**
  * The newest file for (cid, vec) covering no row beyond `limit` (the highest rowid the caller's mirror
  * holds: a file may come from another process that saw more rows); of two covering the same rows, the
- * one in the `preferred` quantization. A file in another quantization (from an older version) is still
+ * one built as `preferred`. A file built otherwise (by an older version or other settings) is still
  * used until its replacement is built. Files it supersedes are deleted, and so are files claiming rows
  * beyond the SQLite sequence (SQLite lost a commit they covered: those rowids could be handed out again
  * to different vectors). The sequence is read after listing the directory, so a file another process
@@ -81,18 +98,22 @@ export function pickAnnFile(
   vec: number,
   limit: number,
   sequence: () => number,
-  preferred: Quantization,
+  preferred: GraphBuild,
 ): AnnFile | undefined {
   const files: AnnFile[] = [];
   for (const name of safeReaddir(dir)) {
     const m = NAME_RE.exec(name);
     if (!m || Number(m[1]) !== cid || Number(m[2]) !== vec) continue;
-    const quantization = (m[5] ?? 'f32') as Quantization;
-    files.push({ file: path.join(dir, name), maxRid: Number(m[3]), size: Number(m[4]), quantization });
+    const build: GraphBuild = {
+      quantization: (m[5] ?? 'f32') as Quantization,
+      connectivity: Number(m[6] ?? 16),
+      expansionAdd: Number(m[7] ?? 128),
+    };
+    files.push({ file: path.join(dir, name), maxRid: Number(m[3]), size: Number(m[4]), build });
   }
   if (files.length === 0) return undefined;
   const seq = sequence();
-  const rank = (f: AnnFile) => f.maxRid * 2 + (f.quantization === preferred ? 1 : 0);
+  const rank = (f: AnnFile) => f.maxRid * 2 + (sameBuild(f.build, preferred) ? 1 : 0);
   let best: AnnFile | undefined;
   for (const f of files) if (f.maxRid <= limit && (!best || rank(f) > rank(best))) best = f;
   for (const f of files) if (f.maxRid > seq || (best && rank(f) < rank(best))) rmQuiet(f.file);
@@ -147,7 +168,7 @@ export class AnnIndex {
     readonly maxRid: number,
     readonly size: number,
     readonly file: string,
-    readonly quantization: Quantization,
+    readonly build: GraphBuild,
   ) {}
 
   /** Memory-maps the file (view), so opening a large index costs neither time nor heap. */
@@ -157,14 +178,14 @@ export class AnnIndex {
     const fd = fs.openSync(file.file, 'r');
     try {
       checkLayout(fd, file, dims);
-      const index = newIndex(dims, { ...params, quantization: file.quantization });
+      const index = newIndex(dims, { ...params, ...file.build });
       index.view(process.platform === 'linux' ? `/proc/self/fd/${fd}` : file.file);
       if (index.size() !== file.size || index.dimensions() !== dims) {
         throw new Error(
           `index file ${file.file} holds ${index.size()}x${index.dimensions()}, expected ${file.size}x${dims}`,
         );
       }
-      return new AnnIndex(index, file.maxRid, file.size, file.file, file.quantization);
+      return new AnnIndex(index, file.maxRid, file.size, file.file, file.build);
     } finally {
       fs.closeSync(fd);
     }
@@ -206,7 +227,7 @@ function checkLayout(fd: number, file: AnnFile, dims: number): void {
   const matrix = read(0, MATRIX_DIMS_BYTES);
   const rows = matrix.readUInt32LE(0);
   const rowBytes = matrix.readUInt32LE(4);
-  const want = dims * SCALAR[file.quantization].bytes;
+  const want = dims * SCALAR[file.build.quantization].bytes;
   if (rows !== file.size || rowBytes !== want) {
     throw bad(`vectors ${rows}x${rowBytes} B, expected ${file.size}x${want} B`);
   }
@@ -230,7 +251,9 @@ function newIndex(dims: number, p: AnnParams): Index {
 }
 
 // Plain CommonJS, evaluated in a worker thread: building blocks its thread for seconds to minutes, which
-// must not be the event loop's, and an eval'd worker needs no build step in tests or production.
+// must not be the event loop's, and an eval'd worker needs no build step in tests or production. Rows
+// from SQLite are read in pages by rowid (each page its own read transaction, so a long build never
+// holds back the WAL) and added page by page: only one page of f32 vectors is in memory at a time.
 const WORKER_SOURCE = `
 const { parentPort, workerData: w } = require('node:worker_threads');
 const fs = require('node:fs');
@@ -238,47 +261,96 @@ const path = require('node:path');
 const { Index } = require(w.usearchPath);
 const index = new Index({ dimensions: w.dims, metric: 'cos', quantization: w.p.quantization, connectivity: w.p.connectivity,
   expansion_add: w.p.expansionAdd, expansion_search: w.p.expansionSearch, multi: false });
-if (w.keys.length > 0) index.add(w.keys, w.vectors, w.threads);
-index.save(w.tmp);
-const fd = fs.openSync(w.tmp, 'r'); fs.fsyncSync(fd); fs.closeSync(fd);
-fs.renameSync(w.tmp, w.final);
-const dfd = fs.openSync(path.dirname(w.final), 'r'); fs.fsyncSync(dfd); fs.closeSync(dfd);
-parentPort.postMessage('done');
+if (w.input.keys) {
+  if (w.input.keys.length > 0) index.add(w.input.keys, w.input.vectors, w.threads);
+} else {
+  const Database = require(w.sqlitePath);
+  const db = new Database(w.input.sqlite.file, { readonly: true, fileMustExist: true });
+  const { table, column } = w.input.sqlite;
+  const page = db.prepare('SELECT rid, ' + column + ' FROM ' + table + ' WHERE rid > ? AND rid <= ? ORDER BY rid LIMIT ' + w.page).raw(true);
+  for (let after = 0; ; ) {
+    const rows = page.all(after, w.maxRid);
+    if (rows.length === 0) break;
+    const keys = new BigUint64Array(rows.length);
+    const vectors = new Float32Array(rows.length * w.dims);
+    rows.forEach(([rid, blob], i) => {
+      if (blob.byteLength !== w.dims * 4) throw new Error('stored vector of row ' + rid + ' has ' + blob.byteLength / 4 + ' dims');
+      keys[i] = BigInt(rid);
+      vectors.set(new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength)), i * w.dims);
+    });
+    index.add(keys, vectors, w.threads);
+    after = rows[rows.length - 1][0];
+  }
+  db.close();
+}
+const size = index.size();
+const final = path.join(w.dir, w.name.replace('{size}', String(size)));
+const tmp = final + '.p' + process.pid + '-' + w.nonce + '.tmp';
+index.save(tmp);
+const fd = fs.openSync(tmp, 'r'); fs.fsyncSync(fd); fs.closeSync(fd);
+fs.renameSync(tmp, final);
+const dfd = fs.openSync(w.dir, 'r'); fs.fsyncSync(dfd); fs.closeSync(dfd);
+parentPort.postMessage({ final, size });
 `;
 
-const usearchPath = createRequire(import.meta.url).resolve('usearch');
+const requireHere = createRequire(import.meta.url);
+const usearchPath = requireHere.resolve('usearch');
+const sqlitePath = requireHere.resolve('better-sqlite3');
+/** Rows a build from SQLite reads and adds at once (≈ 50 MB of f32 at 1280-d). */
+const BUILD_PAGE_ROWS = 10_000;
+
+/** What a build indexes: a snapshot from memory, or the rows of a SQLite table up to maxRid. */
+export type BuildInput =
+  | { keys: BigUint64Array; vectors: Float32Array }
+  | { sqlite: { file: string; table: string; column: string } };
 
 export interface BuildJob {
   promise: Promise<AnnFile>;
   cancel(): void;
 }
 
-/** Builds and saves an index in a worker thread; `keys` and `vectors` are transferred (not copied). */
+/** Builds and saves an index in a worker thread; a memory snapshot is transferred (not copied). */
 export function buildAnnFile(
   dir: string,
   cid: number,
   vec: number,
   maxRid: number,
   dims: number,
-  keys: BigUint64Array,
-  vectors: Float32Array,
+  input: BuildInput,
   params: AnnParams,
   threads = 0,
 ): BuildJob {
-  const size = keys.length; // read before the buffers are transferred (and detached)
-  const final = path.join(dir, annFileName(cid, vec, maxRid, size, params.quantization));
-  const tmp = `${final}.p${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+  // The size is in the name; rows read from SQLite are counted by the worker.
+  const name = annFileName(cid, vec, maxRid, '{size}', params);
+  const nonce = randomBytes(6).toString('hex');
+  const transferList =
+    'keys' in input ? [input.keys.buffer as ArrayBuffer, input.vectors.buffer as ArrayBuffer] : [];
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { usearchPath, dims, p: params, keys, vectors, tmp, final, threads },
-    transferList: [keys.buffer as ArrayBuffer, vectors.buffer as ArrayBuffer],
+    workerData: {
+      usearchPath,
+      sqlitePath,
+      dims,
+      p: params,
+      input,
+      dir,
+      name,
+      nonce,
+      maxRid,
+      page: BUILD_PAGE_ROWS,
+      threads,
+    },
+    transferList,
   });
   const promise = new Promise<AnnFile>((resolve, reject) => {
-    worker.once('message', () => resolve({ file: final, maxRid, size, quantization: params.quantization }));
+    worker.once('message', (m: { final: string; size: number }) =>
+      resolve({ file: m.final, maxRid, size: m.size, build: params }),
+    );
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`index build exited with code ${code}`)));
   }).catch((e: unknown) => {
-    rmQuiet(tmp); // e.g. a full disk: a partial file must not wait for the next start
+    // e.g. a full disk: a partial file must not wait for the next start
+    for (const f of safeReaddir(dir)) if (f.endsWith(`-${nonce}.tmp`)) rmQuiet(path.join(dir, f));
     throw e;
   });
   return {

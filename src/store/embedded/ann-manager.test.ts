@@ -47,6 +47,10 @@ describe('CollectionAnn builds', () => {
       buildThreads: 1,
       buildDelayMs: 0,
       backgroundBuilds: false,
+      residentBytes: Number.MAX_SAFE_INTEGER,
+      storedRows: () => {
+        throw new Error('these mirrors stay resident');
+      },
       sequence: maxRid,
       knownMaxRid: maxRid,
       live,
@@ -59,20 +63,18 @@ describe('CollectionAnn builds', () => {
     const mem = mirrorOf(600);
     // The other process's index of rows 1..610, written while this one builds its index of 1..600.
     const other = mirrorOf(610);
-    const keys = BigUint64Array.from(other.rids.map(BigInt));
-    const vectors = other.matrices[0]!.slice(0, 610 * DIM);
-    const prebuilt = await buildAnnFile(tempDir(), 1, 0, 610, DIM, keys, vectors, PARAMS, 1).promise;
+    const prebuilt = await buildAnnFile(tempDir(), 1, 0, 610, DIM, other.snapshot(0), PARAMS, 1).promise;
 
     const errors: unknown[] = [];
     let raced = false;
     // live() is asked first when a build finishes: the moment to play the other process. By then this
     // mirror has loaded rows 601..610 too, and the other process has replaced this build's file.
     const live = (): boolean => {
-      if (!raced && fs.existsSync(path.join(dir, annFileName(1, 0, 600, 600, 'i8')))) {
+      if (!raced && fs.existsSync(path.join(dir, annFileName(1, 0, 600, 600, PARAMS)))) {
         raced = true;
         for (let rid = 601; rid <= 610; rid++) addRow(mem, rid, ann);
         fs.copyFileSync(prebuilt.file, path.join(dir, path.basename(prebuilt.file)));
-        fs.rmSync(path.join(dir, annFileName(1, 0, 600, 600, 'i8')));
+        fs.rmSync(path.join(dir, annFileName(1, 0, 600, 600, PARAMS)));
       }
       return true;
     };
@@ -81,7 +83,9 @@ describe('CollectionAnn builds', () => {
 
     expect(raced).toBe(true);
     expect(errors).toEqual([]);
-    expect(ann.stats(['v'])).toEqual([{ vector: 'v', indexed: 610, tail: 0, building: false }]);
+    expect(ann.stats(['v'])).toEqual([
+      { vector: 'v', indexed: 610, tail: 0, building: false, inMemory: 610 },
+    ]);
     const hits = ann.search(0, unitVector(605), 1);
     expect(hits[0]!.id).toBe('p605');
   });

@@ -6,7 +6,9 @@ import {
   type AnnFile,
   type AnnParams,
   type BuildJob,
-  type Quantization,
+  type BuildInput,
+  type GraphBuild,
+  sameBuild,
 } from './ann-index.js';
 import type { Predicate } from './filter.js';
 import { TopK, type Hit, type MemoryCollection } from './memory-collection.js';
@@ -26,6 +28,13 @@ export interface AnnContext {
   buildDelayMs: number;
   /** False: never start builds on writes or open, only through settle() (explicit buildIndexes). */
   backgroundBuilds: boolean;
+  /**
+   * A named vector whose index covers more f32 bytes than this keeps only the rows newer than the index
+   * in memory (MemoryCollection.offload); its builds read the vectors from SQLite instead of memory.
+   */
+  residentBytes: number;
+  /** Where a build of an offloaded vector reads its rows. */
+  storedRows: (v: number) => BuildInput;
   /** The collection's rowid sequence now (SQLite). */
   sequence: () => number;
   /** Highest rowid the in-memory mirror holds: every row up to it is in memory or deleted. */
@@ -41,6 +50,8 @@ export interface AnnStats {
   /** Points newer than the index, searched exactly until the next rebuild. */
   tail: number;
   building: boolean;
+  /** Vectors held in memory: all points, or only the tail once the vector is offloaded. */
+  inMemory: number;
 }
 
 /** Rebuild when the unindexed tail or the deleted share of the index grows past these. */
@@ -50,10 +61,10 @@ const TOMBSTONE_REBUILD_SHARE = 0.25;
 /** After a failed build, wait this long before trying again, so a persistent failure cannot spin. */
 const BUILD_RETRY_MS = 60_000;
 
-/** Covers more rows, or the same rows in the configured quantization (replacing an older version's). */
-function isNewer(file: AnnFile, current: AnnIndex, preferred: Quantization): boolean {
+/** Covers more rows, or the same rows built as configured (replacing one built otherwise). */
+function isNewer(file: AnnFile, current: AnnIndex, preferred: GraphBuild): boolean {
   if (file.maxRid !== current.maxRid) return file.maxRid > current.maxRid;
-  return file.quantization === preferred && current.quantization !== preferred;
+  return sameBuild(file.build, preferred) && !sameBuild(current.build, preferred);
 }
 
 export class CollectionAnn {
@@ -70,6 +81,20 @@ export class CollectionAnn {
     this.ann = mem.dims.map(() => undefined);
     this.tails = mem.dims.map(() => new Set<number>());
     this.builds = mem.dims.map(() => undefined);
+  }
+
+  /**
+   * Before a full load of the rows (up to rowid `maxRid`): offloads each vector whose saved index is large
+   * enough, and returns per vector the rowid up to which its stored vectors need not be read (0: all).
+   */
+  planLoad(maxRid: number): number[] {
+    const { dir, cid, params } = this.ctx;
+    return this.mem.dims.map((d, v) => {
+      const file = pickAnnFile(dir, cid, v, maxRid, this.ctx.sequence, params);
+      if (!file || file.size * d * 4 <= this.ctx.residentBytes) return 0;
+      this.mem.offload(v, file.maxRid);
+      return file.maxRid;
+    });
   }
 
   /** Reloads saved index files that are still valid for the data in SQLite; the rest get rebuilt. */
@@ -92,9 +117,9 @@ export class CollectionAnn {
   private adoptNewest(v: number): void {
     const { dir, cid, params } = this.ctx;
     for (let attempt = 0; ; attempt++) {
-      const file = pickAnnFile(dir, cid, v, this.ctx.knownMaxRid(), this.ctx.sequence, params.quantization);
+      const file = pickAnnFile(dir, cid, v, this.ctx.knownMaxRid(), this.ctx.sequence, params);
       const current = this.ann[v];
-      if (!file || (current && !isNewer(file, current, params.quantization))) return;
+      if (!file || (current && !isNewer(file, current, params))) return;
       let ann: AnnIndex;
       try {
         ann = AnnIndex.open(file, this.mem.dims[v]!, params);
@@ -149,17 +174,22 @@ export class CollectionAnn {
       Math.ceil((((pred ? 2 : 1) * needed + 32) / share) * (ann.size / indexedLive)),
     );
     const rids = ann.search(query, fetch);
+    const slots: number[] = [];
+    for (const rid of rids) {
+      const slot = mem.ridToSlot.get(rid);
+      if (slot !== undefined) slots.push(slot); // else deleted or replaced since the index was built
+    }
+    const scores = mem.scores(v, query, slots);
     const top = new TopK(needed);
     const min = threshold ?? -Infinity;
     let last = Infinity;
-    for (const rid of rids) {
-      const slot = mem.ridToSlot.get(rid);
-      if (slot === undefined) continue; // deleted or replaced since the index was built
-      const score = mem.score(slot, v, query);
+    slots.forEach((slot, i) => {
+      const score = scores[i]!;
+      if (Number.isNaN(score)) return; // an offloaded row another process deleted meanwhile
       last = score;
-      if (score < min || (pred && !pred(mem.payloads[slot]!))) continue;
+      if (score < min || (pred && !pred(mem.payloads[slot]!))) return;
       top.offer({ slot, id: mem.ids[slot]!, score });
-    }
+    });
     for (const h of mem.exactTopK(v, query, needed, pred, threshold, tail)) top.offer(h);
     const hits = top.sorted();
     const moreInIndex = rids.length === fetch && fetch < ann.size && last >= min;
@@ -193,7 +223,7 @@ export class CollectionAnn {
     this.mem.dims.forEach((_, v) => {
       const ann = this.ann[v];
       if (this.builds[v]) return;
-      if (ann && ann.quantization === this.ctx.params.quantization) {
+      if (ann && sameBuild(ann.build, this.ctx.params)) {
         const tail = this.tails[v]!.size;
         const tombstones = ann.size - (n - tail);
         if (
@@ -220,6 +250,7 @@ export class CollectionAnn {
       indexed: this.ann[v]?.size ?? 0,
       tail: this.ann[v] ? this.tails[v]!.size : this.mem.count,
       building: this.builds[v] !== undefined,
+      inMemory: this.mem.heldRows(v),
     }));
   }
 
@@ -229,22 +260,13 @@ export class CollectionAnn {
   }
 
   private startBuild(v: number): void {
-    const mem = this.mem;
-    const d = mem.dims[v]!;
-    const keys = new BigUint64Array(mem.count);
-    const vectors = new Float32Array(mem.count * d);
-    const matrix = mem.matrices[v]!;
-    let i = 0;
-    for (let slot = 0; slot < mem.slotCount; slot++) {
-      if (mem.ids[slot] === undefined) continue;
-      keys[i] = BigInt(mem.rids[slot]!);
-      vectors.set(matrix.subarray(slot * d, (slot + 1) * d), i * d);
-      i++;
-    }
-    // Every rowid up to the mirror's highest is in this snapshot or deleted: the index's generation. (Not
-    // SQLite's sequence: another process may have committed rows this mirror has not loaded yet.)
+    // Every rowid up to the mirror's highest is in the input or deleted: the index's generation. (Not
+    // SQLite's sequence: another process may have committed rows this mirror has not loaded yet.) An
+    // offloaded vector's rows up to it are read from SQLite, where they are the same rows.
+    const input = this.mem.resident(v) ? this.mem.snapshot(v) : this.ctx.storedRows(v);
     const { dir, cid, params, buildThreads } = this.ctx;
-    const job = buildAnnFile(dir, cid, v, this.ctx.knownMaxRid(), d, keys, vectors, params, buildThreads);
+    const d = this.mem.dims[v]!;
+    const job = buildAnnFile(dir, cid, v, this.ctx.knownMaxRid(), d, input, params, buildThreads);
     this.builds[v] = job;
     job.promise.then(
       () => {
@@ -271,6 +293,8 @@ export class CollectionAnn {
 
   private install(v: number, ann: AnnIndex): void {
     this.ann[v] = ann;
+    const large = ann.size * this.mem.dims[v]! * 4 > this.ctx.residentBytes;
+    if (large || !this.mem.resident(v)) this.mem.offload(v, ann.maxRid);
     const tail = new Set<number>();
     for (let slot = 0; slot < this.mem.slotCount; slot++) {
       if (this.mem.ids[slot] !== undefined && this.mem.rids[slot]! > ann.maxRid) tail.add(slot);

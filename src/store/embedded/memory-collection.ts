@@ -1,11 +1,19 @@
 import { compareScored } from '../validate.js';
 import type { Payload } from '../vector-store.js';
 import type { Predicate } from './filter.js';
+import { OffloadedColumn, ResidentColumn } from './vector-column.js';
 
 /**
- * The in-memory mirror of one collection, for searching: per named vector one contiguous Float32Array
- * of unit-length rows, so cosine is a dot product. Slots of deleted points are reused.
+ * The in-memory mirror of one collection, for searching: ids, payloads and rowids by slot, and per named
+ * vector a column of unit-length rows (see vector-column.ts: resident, or offloaded to SQLite once an
+ * index covers a large collection). Slots of deleted points are reused.
  */
+
+/** Reads stored vectors of named vector `v` by rowid (the offloaded columns' way back to SQLite). */
+export type VectorReader = (v: number, rids: readonly number[]) => Map<number, Buffer>;
+
+/** Rows scored at once by an exact scan: bounds one read back from SQLite for an offloaded column. */
+const SCORE_BATCH = 1024;
 
 export interface Hit {
   slot: number;
@@ -14,7 +22,7 @@ export interface Hit {
 }
 
 export class MemoryCollection {
-  readonly matrices: Float32Array[];
+  private readonly columns: (ResidentColumn | OffloadedColumn)[];
   ids: (string | undefined)[] = [];
   payloads: (Payload | undefined)[] = [];
   rids: number[] = [];
@@ -28,9 +36,10 @@ export class MemoryCollection {
   constructor(
     readonly dims: number[],
     initialCapacity = 1024,
+    private readonly read?: VectorReader,
   ) {
     this.capacity = Math.max(16, initialCapacity);
-    this.matrices = dims.map((d) => new Float32Array(this.capacity * d));
+    this.columns = dims.map((d) => new ResidentColumn(d, this.capacity));
   }
 
   get count(): number {
@@ -44,14 +53,12 @@ export class MemoryCollection {
 
   private grow(): void {
     this.capacity *= 2;
-    for (let i = 0; i < this.matrices.length; i++) {
-      const next = new Float32Array(this.capacity * this.dims[i]!);
-      next.set(this.matrices[i]!);
-      this.matrices[i] = next;
-    }
+    for (const c of this.columns) c.ensureCapacity(this.capacity);
   }
 
-  /** Claims a slot for a new row; the caller fills the vectors with setVector or vectorRow. */
+  private readonly ridOf = (slot: number): number => this.rids[slot]!;
+
+  /** Claims a slot for a new row; the caller fills the vectors with setVector or setVectorBlob. */
   put(rid: number, id: string, payload: Payload): number {
     this.remove(id);
     let slot = this.free.pop();
@@ -72,18 +79,72 @@ export class MemoryCollection {
   }
 
   setVector(slot: number, v: number, values: Float32Array): void {
-    this.matrices[v]!.set(values, slot * this.dims[v]!);
+    this.columns[v]!.set(slot, this.rids[slot]!, values);
   }
 
-  vector(slot: number, v: number): Float32Array {
-    const d = this.dims[v]!;
-    return this.matrices[v]!.slice(slot * d, (slot + 1) * d);
+  /** A stored BLOB, or null for a row whose vector was left on disk (see offload). */
+  setVectorBlob(slot: number, v: number, blob: Buffer | null): void {
+    this.columns[v]!.setBlob(slot, this.rids[slot]!, blob);
+  }
+
+  /** A copy of the row, undefined when an offloaded row was deleted by another process meanwhile. */
+  vector(slot: number, v: number): Float32Array | undefined {
+    return this.columns[v]!.row(slot, this.rids[slot]!);
+  }
+
+  /** Scores of live slots against a unit query; NaN where an offloaded row no longer exists. */
+  scores(v: number, query: Float32Array, slots: readonly number[]): Float64Array {
+    return this.columns[v]!.scores(query, slots, this.ridOf);
+  }
+
+  resident(v: number): boolean {
+    return this.columns[v]!.resident;
+  }
+
+  /** Rows of vector `v` held in memory. */
+  heldRows(v: number): number {
+    const c = this.columns[v]!;
+    return c instanceof OffloadedColumn ? c.heldRows : this.count;
+  }
+
+  /**
+   * From now on vector `v` keeps in memory only rows with rowid above `rid` (the ones no index covers);
+   * the others are read back from SQLite when scored. Raising `rid` later drops more.
+   */
+  offload(v: number, rid: number): void {
+    const col = this.columns[v]!;
+    if (col instanceof OffloadedColumn) return col.cover(rid, this.ridOf);
+    const read = this.read;
+    if (!read) throw new Error('offloading vectors needs a reader of the stored ones');
+    const off = new OffloadedColumn(col.dim, rid, (rids) => read(v, rids));
+    for (let s = 0; s < this.ids.length; s++) {
+      if (this.ids[s] !== undefined) off.set(s, this.rids[s]!, col.row(s));
+    }
+    this.columns[v] = off;
+  }
+
+  /** Keys (rowids) and vectors of every live row of a resident vector, for an index build. */
+  snapshot(v: number): { keys: BigUint64Array; vectors: Float32Array } {
+    const col = this.columns[v]!;
+    if (!(col instanceof ResidentColumn)) throw new Error('an offloaded vector has no snapshot in memory');
+    const d = col.dim;
+    const keys = new BigUint64Array(this.count);
+    const vectors = new Float32Array(this.count * d);
+    let i = 0;
+    for (let slot = 0; slot < this.ids.length; slot++) {
+      if (this.ids[slot] === undefined) continue;
+      keys[i] = BigInt(this.rids[slot]!);
+      vectors.set(col.matrix.subarray(slot * d, (slot + 1) * d), i * d);
+      i++;
+    }
+    return { keys, vectors };
   }
 
   remove(id: string): number | undefined {
     const slot = this.idToSlot.get(id);
     if (slot === undefined) return undefined;
     for (const subset of this.subsets.values()) subset.slots.delete(slot);
+    for (const c of this.columns) c.clear(slot);
     this.idToSlot.delete(id);
     this.ridToSlot.delete(this.rids[slot]!);
     this.ids[slot] = undefined;
@@ -96,15 +157,6 @@ export class MemoryCollection {
   removeRid(rid: number): number | undefined {
     const slot = this.ridToSlot.get(rid);
     return slot === undefined ? undefined : this.remove(this.ids[slot]!);
-  }
-
-  score(slot: number, v: number, query: Float32Array): number {
-    const m = this.matrices[v]!;
-    const d = this.dims[v]!;
-    const base = slot * d;
-    let s = 0;
-    for (let i = 0; i < d; i++) s += query[i]! * m[base + i]!;
-    return s;
   }
 
   /**
@@ -138,15 +190,24 @@ export class MemoryCollection {
   ): Hit[] {
     const heap = new TopK(k);
     const min = threshold ?? -Infinity;
+    const batch: number[] = [];
+    const flush = (): void => {
+      const scores = this.scores(v, query, batch);
+      for (let i = 0; i < batch.length; i++) {
+        const score = scores[i]!; // NaN (a row deleted elsewhere) fails the comparison
+        if (score >= min) heap.offer({ slot: batch[i]!, id: this.ids[batch[i]!]!, score });
+      }
+      batch.length = 0;
+    };
     const visit = (slot: number): void => {
-      const id = this.ids[slot];
-      if (id === undefined) return;
+      if (this.ids[slot] === undefined) return;
       if (pred && !pred(this.payloads[slot]!)) return;
-      const score = this.score(slot, v, query);
-      if (score >= min) heap.offer({ slot, id, score });
+      batch.push(slot);
+      if (batch.length === SCORE_BATCH) flush();
     };
     if (slots) for (const s of slots) visit(s);
     else for (let s = 0, n = this.ids.length; s < n; s++) visit(s);
+    flush();
     return heap.sorted();
   }
 }

@@ -27,12 +27,17 @@ export interface Coll {
 }
 
 export interface MirrorOptions {
+  /** The SQLite file, for index builds that read an offloaded vector's rows in a worker. */
+  dbFile: string;
   annDir: string;
   annParams: AnnParams;
+  annParamsByCollection: Record<string, Partial<AnnParams>>;
   annMinPoints: number;
   buildThreads: number;
   buildDelayMs: number;
   backgroundBuilds: boolean;
+  /** See AnnContext.residentBytes. */
+  residentBytes: number;
   isOpen: () => boolean;
   onBuildError: (e: unknown) => void;
 }
@@ -137,26 +142,29 @@ export class Mirror {
     };
   }
 
-  /** A collection read in full from SQLite, not installed yet. */
+  /**
+   * A collection read in full from SQLite, not installed yet. Vectors a large saved index covers stay on
+   * disk (CollectionAnn.planLoad): a warm start then reads ids and payloads, not every vector.
+   */
   private load(stored: sql.StoredCollection): Coll {
     const c = this.make(stored);
-    for (const row of sql.iterateRows(this.db, stored.cid, c.mem.dims.length)) this.put(c, row);
+    const skip = c.ann.planLoad(sql.maxRowid(this.db, stored.cid));
+    for (const row of sql.iterateRows(this.db, stored.cid, c.mem.dims.length, 0, skip)) this.put(c, row);
     return c;
   }
 
   private put(c: Coll, row: sql.StoredRow): void {
-    const dims = c.mem.dims;
     const old = c.mem.idToSlot.get(row.id);
     if (old !== undefined) c.ann.removed(old);
     const slot = c.mem.put(row.rid, row.id, JSON.parse(row.payload) as StoredPoint['payload']);
-    row.blobs.forEach((b, v) => sql.copyBlob(b, c.mem.matrices[v]!, slot * dims[v]!, dims[v]!));
+    row.blobs.forEach((b, v) => c.mem.setVectorBlob(slot, v, b));
     c.ann.added(slot);
     if (row.rid > c.maxRid) c.maxRid = row.rid;
   }
 
   private make(stored: sql.StoredCollection): Coll {
     const dims = stored.vectorNames.map((n) => stored.spec.vectors[n]!.size);
-    const mem = new MemoryCollection(dims);
+    const mem = new MemoryCollection(dims, 1024, sql.vectorReader(this.db, stored.cid));
     const o = this.o;
     const c: Coll = {
       stored,
@@ -166,11 +174,13 @@ export class Mirror {
       ann: new CollectionAnn(mem, {
         dir: o.annDir,
         cid: stored.cid,
-        params: o.annParams,
+        params: { ...o.annParams, ...o.annParamsByCollection[stored.spec.name] },
         minPoints: o.annMinPoints,
         buildThreads: o.buildThreads,
         buildDelayMs: o.buildDelayMs,
         backgroundBuilds: o.backgroundBuilds,
+        residentBytes: o.residentBytes,
+        storedRows: (v) => ({ sqlite: { file: o.dbFile, ...sql.vectorSource(stored.cid, v) } }),
         sequence: () => sql.sequence(this.db, stored.cid),
         knownMaxRid: () => c.maxRid,
         live: () => o.isOpen() && this.colls.get(stored.spec.name) === c,

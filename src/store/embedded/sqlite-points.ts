@@ -95,6 +95,11 @@ export function readChanges(db: Db, after: number): ChangeLog {
 
 const table = (cid: number): string => `points_${cid}`;
 
+/** The table and column of named vector `v`, for a reader outside this connection (an index build). */
+export function vectorSource(cid: number, v: number): { table: string; column: string } {
+  return { table: table(cid), column: `v${v}` };
+}
+
 export function blobOf(v: Float32Array): Buffer {
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 }
@@ -176,23 +181,66 @@ export interface StoredRow {
   rid: number;
   id: string;
   payload: string;
-  blobs: Buffer[];
+  /** null where the caller asked not to read the vector (see iterateRows' `skipUpTo`). */
+  blobs: (Buffer | null)[];
 }
 
-/** Rows with rowid above `afterRid`, in rowid order. */
-export function* iterateRows(db: Db, cid: number, nvec: number, afterRid = 0): Generator<StoredRow> {
-  const cols = Array.from({ length: nvec }, (_, i) => `, v${i}`).join('');
+/**
+ * Rows with rowid above `afterRid`, in rowid order. Vector v of a row with rowid <= skipUpTo[v] is not
+ * read (null): SQLite then never touches the overflow pages that hold it.
+ */
+export function* iterateRows(
+  db: Db,
+  cid: number,
+  nvec: number,
+  afterRid = 0,
+  skipUpTo: readonly number[] = [],
+): Generator<StoredRow> {
+  const cols = Array.from({ length: nvec }, (_, i) =>
+    skipUpTo[i] ? `, CASE WHEN rid > ? THEN v${i} END` : `, v${i}`,
+  ).join('');
   const stmt = db
     .prepare(`SELECT rid, id, payload${cols} FROM ${table(cid)} WHERE rid > ? ORDER BY rid`)
     .raw(true);
-  for (const row of stmt.iterate(afterRid) as Iterable<unknown[]>) {
+  const params = [...skipUpTo.filter((r) => r > 0), afterRid];
+  for (const row of stmt.iterate(...params) as Iterable<unknown[]>) {
     yield {
       rid: row[0] as number,
       id: row[1] as string,
       payload: row[2] as string,
-      blobs: row.slice(3) as Buffer[],
+      blobs: row.slice(3) as (Buffer | null)[],
     };
   }
+}
+
+/** Highest rowid in the collection's table now (0 when empty). */
+export function maxRowid(db: Db, cid: number): number {
+  return (
+    (db
+      .prepare(`SELECT max(rid) FROM ${table(cid)}`)
+      .pluck(true)
+      .get() as number | null) ?? 0
+  );
+}
+
+/** Reads the stored vectors of named vector v by rowid, one statement per call. */
+export function vectorReader(
+  db: Db,
+  cid: number,
+): (v: number, rids: readonly number[]) => Map<number, Buffer> {
+  const stmts = new Map<number, Database.Statement>();
+  return (v, rids) => {
+    let stmt = stmts.get(v);
+    if (!stmt) {
+      stmt = db
+        .prepare(`SELECT rid, v${v} FROM ${table(cid)} WHERE rid IN (SELECT value FROM json_each(?))`)
+        .raw(true);
+      stmts.set(v, stmt);
+    }
+    const out = new Map<number, Buffer>();
+    for (const [rid, blob] of stmt.all(JSON.stringify(rids)) as [number, Buffer][]) out.set(rid, blob);
+    return out;
+  };
 }
 
 /** Each write also returns the newest change-log entry it wrote (0: none). */
