@@ -32,7 +32,8 @@ export async function benchGrowth(
   const dir = path.join(ctx.dataDir, 'store');
   const { wordVecs, qvecs } = await queryVectors(ctx, byFrequency);
   const rnd = mulberry32(7);
-  const rowBytes = (wordVecs[0]!.length + visualDim) * 4;
+  const dims: Record<string, number> = { semantic: wordVecs[0]!.length, visual: visualDim };
+  const rowBytes = (dims.semantic! + visualDim) * 4;
   const rows: GrowthRow[] = [];
   let load: LoadRow[] = [];
   const loadAt = ctx.options.sizes.filter((s) => s <= 100_000).at(-1) ?? ctx.options.sizes[0]!;
@@ -57,6 +58,7 @@ export async function benchGrowth(
         rssMb: rssMb(server.child.pid!).peak,
         diskMb: diskMb(dir),
         vectorMb: (size * rowBytes) / 2 ** 20,
+        heldVectorMb: row.ann.reduce((mb, a) => mb + (a.inMemory * dims[a.vector]! * 4) / 2 ** 20, 0),
       });
     } finally {
       await stopServe(server);
@@ -98,6 +100,8 @@ async function grow(
   const tb = now();
   await store.buildIndexes(IMAGES);
   const indexBuildS = (now() - tb) / 1000;
+  // A failed build leaves exact scans behind it: the row would measure the wrong thing.
+  if (store.buildError) throw new Error(`index build at ${size} images failed`, { cause: store.buildError });
   const batches: number[] = [];
   for (let i = size - probe; i < size; i += 200) {
     const points = make(i, Math.min(size, i + 200));

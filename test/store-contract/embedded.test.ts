@@ -146,8 +146,11 @@ describe('EmbeddedStore vectors offloaded to disk', () => {
 describe('EmbeddedStore ANN index files', () => {
   it('reloads a saved index on open instead of rebuilding, and answers as before', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'visem-ann-'));
+    // One build thread: a multi-threaded HNSW build is not deterministic, and the rebuilt graph must
+    // answer exactly as the first one did.
+    const open = () => EmbeddedStore.open({ dir, annMinPoints: ANN_MIN, annBuildThreads: 1 });
     try {
-      let store = await EmbeddedStore.open({ dir, annMinPoints: ANN_MIN });
+      let store = await open();
       await store.ensureCollection({ name: 'w', vectors: { v: { size: 24 } } });
       const vecs = clusteredVectors(rng(3), 5_000, 24, 20);
       await store.upsert(
@@ -161,7 +164,7 @@ describe('EmbeddedStore ANN index files', () => {
       const files = fs.readdirSync(path.join(dir, 'ann'));
       expect(files).toEqual(['ann-c1-v0-r5000-n5000-i8-m16-a128.usearch']);
 
-      store = await EmbeddedStore.open({ dir, annMinPoints: ANN_MIN });
+      store = await open();
       expect(store.annStats('w')).toEqual([
         { vector: 'v', indexed: 5000, tail: 0, building: false, inMemory: 4998 },
       ]);
@@ -184,7 +187,7 @@ describe('EmbeddedStore ANN index files', () => {
         const annDir = path.join(dir, 'ann');
         for (const f of fs.readdirSync(annDir)) fs.rmSync(path.join(annDir, f));
         fs.writeFileSync(path.join(annDir, files[0]!), bytes);
-        store = await EmbeddedStore.open({ dir, annMinPoints: ANN_MIN });
+        store = await open();
         expect(String(store.buildError), what).toMatch(/is corrupt/);
         expect(fs.existsSync(path.join(annDir, files[0]!)), what).toBe(false);
         await store.buildIndexes('w');

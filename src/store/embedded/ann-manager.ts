@@ -58,6 +58,11 @@ export interface AnnStats {
 const TAIL_REBUILD_MIN = 2_000;
 const TAIL_REBUILD_SHARE = 0.1;
 const TOMBSTONE_REBUILD_SHARE = 0.25;
+/**
+ * Node 20 truncates an ArrayBuffer over 4 GiB transferred to a worker (to its size mod 2^32): a million
+ * 1280-d f32 vectors (5.1 GB) arrived as 206M floats and the build failed. Larger builds read SQLite.
+ */
+const MAX_SNAPSHOT_BYTES = 2 ** 31;
 /** After a failed build, wait this long before trying again, so a persistent failure cannot spin. */
 const BUILD_RETRY_MS = 60_000;
 
@@ -263,9 +268,14 @@ export class CollectionAnn {
     // Every rowid up to the mirror's highest is in the input or deleted: the index's generation. (Not
     // SQLite's sequence: another process may have committed rows this mirror has not loaded yet.) An
     // offloaded vector's rows up to it are read from SQLite, where they are the same rows.
-    const input = this.mem.resident(v) ? this.mem.snapshot(v) : this.ctx.storedRows(v);
-    const { dir, cid, params, buildThreads } = this.ctx;
+    // A snapshot is a second copy of the vectors in memory, so one larger than the vector may keep
+    // resident is not made: those builds read from SQLite too.
     const d = this.mem.dims[v]!;
+    const snapshotBytes = this.mem.count * d * 4;
+    const fromMemory =
+      this.mem.resident(v) && snapshotBytes <= Math.min(this.ctx.residentBytes, MAX_SNAPSHOT_BYTES);
+    const input = fromMemory ? this.mem.snapshot(v) : this.ctx.storedRows(v);
+    const { dir, cid, params, buildThreads } = this.ctx;
     const job = buildAnnFile(dir, cid, v, this.ctx.knownMaxRid(), d, input, params, buildThreads);
     this.builds[v] = job;
     job.promise.then(
