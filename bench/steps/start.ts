@@ -17,13 +17,11 @@ export async function benchStart(ctx: BenchContext): Promise<void> {
     fs.cpSync(template, dataDir, { recursive: true });
     // A template from other index settings is brought up to date once, as a server would do it.
     await buildVocabularyIndex(ctx);
-    fs.rmSync(template, { recursive: true, force: true });
-    fs.cpSync(dataDir, template, { recursive: true });
   } else {
     await coldStart(ctx);
-    fs.rmSync(template, { recursive: true, force: true });
-    fs.cpSync(dataDir, template, { recursive: true });
   }
+  fs.rmSync(template, { recursive: true, force: true });
+  fs.cpSync(dataDir, template, { recursive: true });
   const server = await startServe(ctx.serveEnv, 120);
   await stopServe(server);
   report.figure({

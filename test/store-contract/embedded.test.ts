@@ -8,53 +8,38 @@ import { clusteredVectors, rng } from './data.js';
 
 const ANN_MIN = 3_000;
 
-runStoreContract(
-  'embedded',
-  async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'visem-store-'));
-    const open = (): Promise<EmbeddedStore> => EmbeddedStore.open({ dir, annMinPoints: ANN_MIN });
-    return {
-      store: await open(),
-      reopen: open,
-      cleanup: () => Promise.resolve(fs.rmSync(dir, { recursive: true, force: true })),
-    };
-  },
-  {
-    annPoints: 12_000,
-    awaitIndex: async (store, collection) => {
-      const s = store as EmbeddedStore;
-      await s.buildIndexes(collection);
-      const stats = s.annStats(collection);
-      if (stats.some((x) => x.indexed === 0)) throw new Error(`no ANN index built: ${String(s.buildError)}`);
+/** The shared contract on the embedded store; `offload` keeps no indexed vector in memory. */
+function embeddedContract(name: string, offload: boolean): void {
+  runStoreContract(
+    name,
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'visem-store-'));
+      const open = (): Promise<EmbeddedStore> =>
+        EmbeddedStore.open({ dir, annMinPoints: ANN_MIN, ...(offload ? { residentVectorMb: 0 } : {}) });
+      return {
+        store: await open(),
+        reopen: open,
+        cleanup: () => Promise.resolve(fs.rmSync(dir, { recursive: true, force: true })),
+      };
     },
-  },
-);
+    {
+      annPoints: 12_000,
+      awaitIndex: async (store, collection) => {
+        const s = store as EmbeddedStore;
+        await s.buildIndexes(collection);
+        const stats = s.annStats(collection);
+        if (stats.some((x) => x.indexed === 0))
+          throw new Error(`no ANN index built: ${String(s.buildError)}`);
+        if (offload && stats.some((x) => x.inMemory !== x.tail))
+          throw new Error(`not offloaded: ${JSON.stringify(stats)}`);
+      },
+    },
+  );
+}
 
-// The same contract with every indexed vector offloaded to disk (re-scored from SQLite, built from it).
-runStoreContract(
-  'embedded, vectors offloaded',
-  async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'visem-store-'));
-    const open = (): Promise<EmbeddedStore> =>
-      EmbeddedStore.open({ dir, annMinPoints: ANN_MIN, residentVectorMb: 0 });
-    return {
-      store: await open(),
-      reopen: open,
-      cleanup: () => Promise.resolve(fs.rmSync(dir, { recursive: true, force: true })),
-    };
-  },
-  {
-    annPoints: 12_000,
-    awaitIndex: async (store, collection) => {
-      const s = store as EmbeddedStore;
-      await s.buildIndexes(collection);
-      const stats = s.annStats(collection);
-      if (stats.some((x) => x.indexed === 0)) throw new Error(`no ANN index built: ${String(s.buildError)}`);
-      if (stats.some((x) => x.inMemory !== x.tail))
-        throw new Error(`not offloaded: ${JSON.stringify(stats)}`);
-    },
-  },
-);
+embeddedContract('embedded', false);
+// Every indexed vector re-scored from SQLite, and its index rebuilt from SQLite.
+embeddedContract('embedded, vectors offloaded', true);
 
 describe('EmbeddedStore vectors offloaded to disk', () => {
   it('keeps only the unindexed tail in memory, reopens without reading covered vectors, answers as resident', async () => {
