@@ -1,3 +1,4 @@
+import { dot } from '../../vectors.js';
 import { copyBlob } from './sqlite-points.js';
 
 /**
@@ -23,12 +24,6 @@ export interface VectorColumn {
   scores(query: Float32Array, slots: readonly number[], ridOf: (slot: number) => number): Float64Array;
   /** A copy of one row, undefined when it no longer exists. */
   row(slot: number, rid: number): Float32Array | undefined;
-}
-
-function dot(a: Float32Array, b: Float32Array, offset: number, dim: number): number {
-  let s = 0;
-  for (let i = 0; i < dim; i++) s += a[i]! * b[offset + i]!;
-  return s;
 }
 
 function fromBlob(blob: Buffer, dim: number): Float32Array {
@@ -70,7 +65,7 @@ export class ResidentColumn implements VectorColumn {
 
   scores(query: Float32Array, slots: readonly number[]): Float64Array {
     const out = new Float64Array(slots.length);
-    for (let i = 0; i < slots.length; i++) out[i] = dot(query, this.matrix, slots[i]! * this.dim, this.dim);
+    for (let i = 0; i < slots.length; i++) out[i] = dot(query, this.matrix, slots[i]! * this.dim);
     return out;
   }
 
@@ -123,7 +118,7 @@ export class OffloadedColumn implements VectorColumn {
     const missing: number[] = [];
     for (let i = 0; i < slots.length; i++) {
       const held = this.rows.get(slots[i]!);
-      if (held) out[i] = dot(query, held, 0, this.dim);
+      if (held) out[i] = dot(query, held);
       else missing.push(i);
     }
     if (missing.length === 0) return out;
@@ -136,7 +131,7 @@ export class OffloadedColumn implements VectorColumn {
         continue;
       }
       copyBlob(blob, vec, 0, this.dim);
-      out[i] = dot(query, vec, 0, this.dim);
+      out[i] = dot(query, vec);
     }
     return out;
   }
