@@ -94,9 +94,9 @@ export class CollectionAnn {
    */
   planLoad(maxRid: number): number[] {
     const { dir, cid, params } = this.ctx;
-    return this.mem.dims.map((d, v) => {
+    return this.mem.dims.map((_, v) => {
       const file = pickAnnFile(dir, cid, v, maxRid, this.ctx.sequence, params);
-      if (!file || file.size * d * 4 <= this.ctx.residentBytes) return 0;
+      if (!file || this.f32Bytes(v, file.size) <= this.ctx.residentBytes) return 0;
       this.mem.offload(v, file.maxRid);
       return file.maxRid;
     });
@@ -270,12 +270,12 @@ export class CollectionAnn {
     // offloaded vector's rows up to it are read from SQLite, where they are the same rows.
     // A snapshot is a second copy of the vectors in memory, so one larger than the vector may keep
     // resident is not made: those builds read from SQLite too.
-    const d = this.mem.dims[v]!;
-    const snapshotBytes = this.mem.count * d * 4;
+    const snapshotBytes = this.f32Bytes(v, this.mem.count);
     const fromMemory =
       this.mem.resident(v) && snapshotBytes <= Math.min(this.ctx.residentBytes, MAX_SNAPSHOT_BYTES);
     const input = fromMemory ? this.mem.snapshot(v) : this.ctx.storedRows(v);
     const { dir, cid, params, buildThreads } = this.ctx;
+    const d = this.mem.dims[v]!;
     const job = buildAnnFile(dir, cid, v, this.ctx.knownMaxRid(), d, input, params, buildThreads);
     this.builds[v] = job;
     job.promise.then(
@@ -296,6 +296,11 @@ export class CollectionAnn {
     );
   }
 
+  /** What `points` f32 vectors of named vector `v` take: compared with what may stay resident. */
+  private f32Bytes(v: number, points: number): number {
+    return points * this.mem.dims[v]! * 4;
+  }
+
   private failed(e: unknown): void {
     this.failedAt = Date.now();
     this.ctx.onError(e);
@@ -303,7 +308,7 @@ export class CollectionAnn {
 
   private install(v: number, ann: AnnIndex): void {
     this.ann[v] = ann;
-    const large = ann.size * this.mem.dims[v]! * 4 > this.ctx.residentBytes;
+    const large = this.f32Bytes(v, ann.size) > this.ctx.residentBytes;
     if (large || !this.mem.resident(v)) this.mem.offload(v, ann.maxRid);
     const tail = new Set<number>();
     for (let slot = 0; slot < this.mem.slotCount; slot++) {

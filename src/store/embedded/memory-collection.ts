@@ -1,6 +1,7 @@
 import { compareScored } from '../validate.js';
 import type { Payload } from '../vector-store.js';
 import type { Predicate } from './filter.js';
+import type { VectorReader } from './sqlite-points.js';
 import { OffloadedColumn, ResidentColumn } from './vector-column.js';
 
 /**
@@ -8,9 +9,6 @@ import { OffloadedColumn, ResidentColumn } from './vector-column.js';
  * vector a column of unit-length rows (see vector-column.ts: resident, or offloaded to SQLite once an
  * index covers a large collection). Slots of deleted points are reused.
  */
-
-/** Reads stored vectors of named vector `v` by rowid (the offloaded columns' way back to SQLite). */
-export type VectorReader = (v: number, rids: readonly number[]) => Map<number, Buffer>;
 
 /** Rows scored at once by an exact scan: bounds one read back from SQLite for an offloaded column. */
 const SCORE_BATCH = 1024;

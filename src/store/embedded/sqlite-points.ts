@@ -223,11 +223,11 @@ export function maxRowid(db: Db, cid: number): number {
   );
 }
 
-/** Reads the stored vectors of named vector v by rowid, one statement per call. */
-export function vectorReader(
-  db: Db,
-  cid: number,
-): (v: number, rids: readonly number[]) => Map<number, Buffer> {
+/** Reads stored vectors of named vector `v` by rowid; a rowid missing from the result was deleted. */
+export type VectorReader = (v: number, rids: readonly number[]) => Map<number, Buffer>;
+
+/** The collection's VectorReader: one statement per call. */
+export function vectorReader(db: Db, cid: number): VectorReader {
   const stmts = new Map<number, Database.Statement>();
   return (v, rids) => {
     let stmt = stmts.get(v);

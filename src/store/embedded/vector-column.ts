@@ -122,10 +122,11 @@ export class OffloadedColumn implements VectorColumn {
       else missing.push(i);
     }
     if (missing.length === 0) return out;
-    const blobs = this.read(missing.map((i) => ridOf(slots[i]!)));
+    const rids = missing.map((i) => ridOf(slots[i]!));
+    const blobs = this.read(rids);
     const vec = new Float32Array(this.dim);
-    for (const i of missing) {
-      const blob = blobs.get(ridOf(slots[i]!));
+    for (const [k, i] of missing.entries()) {
+      const blob = blobs.get(rids[k]!);
       if (!blob) {
         out[i] = NaN;
         continue;
