@@ -324,10 +324,13 @@ export class EmbeddedStore implements VectorStore {
       const offset = req.offset ?? 0;
       const needed = offset + req.limit;
       const pred = compileFilter(req.filter);
-      const subset = pred ? c.mem.filteredSlots(JSON.stringify(req.filter), pred) : undefined;
-      const hits =
-        req.exact || !c.ann.ready(v) || (subset && subset.size * c.mem.dims[v]! <= this.exactFilterBudget)
-          ? c.mem.exactTopK(v, query, needed, pred, req.scoreThreshold, subset)
+      const filterKey = JSON.stringify(req.filter);
+      const subset = pred ? c.mem.filteredSlots(filterKey, pred) : undefined;
+      const smallSubset = subset !== undefined && subset.size * c.mem.dims[v]! <= this.exactFilterBudget;
+      const hits = smallSubset
+        ? c.mem.subsetTopK(filterKey, v, query, needed, req.scoreThreshold)
+        : req.exact || !c.ann.ready(v)
+          ? c.mem.exactTopK(v, query, needed, subset ? undefined : pred, req.scoreThreshold, subset)
           : c.ann.search(v, query, needed, pred, req.scoreThreshold, subset);
       return hits.slice(offset).flatMap((h) => {
         const p = this.pointAt(c, h.slot, req.withVectors);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { Index, MetricKind, ScalarKind } from 'usearch';
+import { exactSearch, Index, MetricKind, ScalarKind } from 'usearch';
 
 /**
  * usearch HNSW indexes, one per named vector, keyed by SQLite rowid. A file covers every row with
@@ -160,6 +160,23 @@ function rmQuiet(file: string): void {
   } catch {
     /* best effort: a stale file is ignored by name on the next open anyway */
   }
+}
+
+/**
+ * The `count` rows of a packed row-major matrix with the largest inner product with `query`, best first,
+ * with usearch's SIMD kernels on one thread: ~6× a JS loop (10.7k × 100-d: 0.24 against 1.5 ms). Its
+ * f32 scores may differ from the store's own dot product in the last bits, so callers re-score.
+ */
+export function exactTopRows(
+  matrix: Float32Array,
+  dim: number,
+  query: Float32Array,
+  count: number,
+): { rows: number[]; lastScore: number } {
+  const m = exactSearch(matrix, query, dim, count, MetricKind.IP, 1);
+  const rows = Array.from(m.keys, Number);
+  // usearch's inner-product distance is 1 − dot.
+  return { rows, lastScore: 1 - (m.distances[rows.length - 1] ?? 1) };
 }
 
 export class AnnIndex {

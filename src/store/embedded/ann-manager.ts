@@ -168,7 +168,8 @@ export class CollectionAnn {
     subset?: ReadonlySet<number>,
   ): Hit[] {
     const ann = this.ann[v];
-    const exact = () => this.mem.exactTopK(v, query, needed, pred, threshold, subset);
+    // A subset (filteredSlots) already passes the predicate.
+    const exact = () => this.mem.exactTopK(v, query, needed, subset ? undefined : pred, threshold, subset);
     if (!ann) return exact();
     const mem = this.mem;
     const tail = this.tails[v]!;

@@ -1,5 +1,7 @@
 import { compareScored } from '../validate.js';
 import type { Payload } from '../vector-store.js';
+import { dot } from '../../vectors.js';
+import { exactTopRows } from './ann-index.js';
 import type { Predicate } from './filter.js';
 import type { VectorReader } from './sqlite-points.js';
 import { OffloadedColumn, ResidentColumn } from './vector-column.js';
@@ -12,6 +14,19 @@ import { OffloadedColumn, ResidentColumn } from './vector-column.js';
 
 /** Rows scored at once by an exact scan: bounds one read back from SQLite for an offloaded column. */
 const SCORE_BATCH = 1024;
+
+/** Candidates a packed scan takes past k, so ties and last-bit differences at the boundary are settled exactly. */
+const PACKED_MARGIN = 16;
+/** Larger than any difference between usearch's f32 inner product and `dot` on unit vectors. */
+const SCORE_EPSILON = 1e-5;
+
+/** A cached filter's live matching slots, and per resident vector a packed copy of their rows. */
+interface Subset {
+  pred: Predicate;
+  slots: Set<number>;
+  /** By vector index; dropped whenever a member or a member's vector changes. */
+  packed: ({ matrix: Float32Array; slots: Int32Array } | undefined)[];
+}
 
 export interface Hit {
   slot: number;
@@ -29,7 +44,7 @@ export class MemoryCollection {
   private free: number[] = [];
   private capacity: number;
   /** Live slots matching a filter, by the filter's JSON; kept current by put and remove. */
-  private readonly subsets = new Map<string, { pred: Predicate; slots: Set<number> }>();
+  private readonly subsets = new Map<string, Subset>();
 
   constructor(
     readonly dims: number[],
@@ -69,7 +84,11 @@ export class MemoryCollection {
     }
     this.ids[slot] = id;
     this.payloads[slot] = payload;
-    for (const subset of this.subsets.values()) if (subset.pred(payload)) subset.slots.add(slot);
+    for (const subset of this.subsets.values()) {
+      if (!subset.pred(payload)) continue;
+      subset.slots.add(slot);
+      subset.packed = [];
+    }
     this.rids[slot] = rid;
     this.idToSlot.set(id, slot);
     this.ridToSlot.set(rid, slot);
@@ -78,11 +97,17 @@ export class MemoryCollection {
 
   setVector(slot: number, v: number, values: Float32Array): void {
     this.columns[v]!.set(slot, this.rids[slot]!, values);
+    this.vectorChanged(slot, v);
+  }
+
+  private vectorChanged(slot: number, v: number): void {
+    for (const subset of this.subsets.values()) if (subset.slots.has(slot)) subset.packed[v] = undefined;
   }
 
   /** A stored BLOB, or null for a row whose vector was left on disk (see offload). */
   setVectorBlob(slot: number, v: number, blob: Buffer | null): void {
     this.columns[v]!.setBlob(slot, this.rids[slot]!, blob);
+    this.vectorChanged(slot, v);
   }
 
   /** A copy of the row, undefined when an offloaded row was deleted by another process meanwhile. */
@@ -141,7 +166,7 @@ export class MemoryCollection {
   remove(id: string): number | undefined {
     const slot = this.idToSlot.get(id);
     if (slot === undefined) return undefined;
-    for (const subset of this.subsets.values()) subset.slots.delete(slot);
+    for (const subset of this.subsets.values()) if (subset.slots.delete(slot)) subset.packed = [];
     for (const c of this.columns) c.clear(slot);
     this.idToSlot.delete(id);
     this.ridToSlot.delete(this.rids[slot]!);
@@ -173,8 +198,50 @@ export class MemoryCollection {
     // Few distinct filters are expected; drop the oldest entry rather than grow without bound (each
     // cached filter is evaluated on every put).
     if (this.subsets.size >= 16) this.subsets.delete(this.subsets.keys().next().value!);
-    this.subsets.set(key, { pred, slots });
+    this.subsets.set(key, { pred, slots, packed: [] });
     return slots;
+  }
+
+  /**
+   * Exact top-k over the slots of a filter cached by filteredSlots(key). A resident vector is scanned
+   * through a packed copy of the subset's rows (built on first use, kept until the subset changes) with
+   * SIMD; the k + margin best are re-scored with `dot`, and unless the k-th is clear of every row left
+   * out, the whole subset is scanned the plain way. Same answers as exactTopK, several times faster.
+   */
+  subsetTopK(key: string, v: number, query: Float32Array, k: number, threshold?: number): Hit[] {
+    const subset = this.subsets.get(key);
+    if (!subset) throw new Error(`no cached filter ${key}`);
+    const col = this.columns[v]!;
+    const size = subset.slots.size;
+    if (!(col instanceof ResidentColumn) || size === 0 || k === 0)
+      return this.exactTopK(v, query, k, undefined, threshold, subset.slots);
+    const packed = (subset.packed[v] ??= this.pack(col, subset.slots));
+    const taken = Math.min(size, k + PACKED_MARGIN);
+    const { rows, lastScore } = exactTopRows(packed.matrix, col.dim, query, taken);
+    const heap = new TopK(k);
+    const min = threshold ?? -Infinity;
+    for (const row of rows) {
+      const slot = packed.slots[row]!;
+      const score = dot(query, col.matrix, slot * col.dim);
+      if (score >= min && heap.mayTake(score)) heap.offer({ slot, id: this.ids[slot]!, score });
+    }
+    const hits = heap.sorted();
+    // A row left out scores at most lastScore (+ f32 error): it can neither beat the k-th kept nor,
+    // when fewer than k pass the threshold, pass it.
+    const bound = lastScore + SCORE_EPSILON;
+    const settled = taken === size || (hits.length === k ? hits[k - 1]!.score > bound : min > bound);
+    return settled ? hits : this.exactTopK(v, query, k, undefined, threshold, subset.slots);
+  }
+
+  private pack(
+    col: ResidentColumn,
+    members: ReadonlySet<number>,
+  ): { matrix: Float32Array; slots: Int32Array } {
+    const d = col.dim;
+    const slots = Int32Array.from(members);
+    const matrix = new Float32Array(slots.length * d);
+    slots.forEach((slot, i) => matrix.set(col.matrix.subarray(slot * d, (slot + 1) * d), i * d));
+    return { matrix, slots };
   }
 
   /** Exact top-k over the live slots (or over `slots` when given) that pass the predicate and threshold. */
@@ -192,8 +259,9 @@ export class MemoryCollection {
     const flush = (): void => {
       const scores = this.scores(v, query, batch);
       for (let i = 0; i < batch.length; i++) {
-        const score = scores[i]!; // NaN (a row deleted elsewhere) fails the comparison
-        if (score >= min) heap.offer({ slot: batch[i]!, id: this.ids[batch[i]!]!, score });
+        const score = scores[i]!; // NaN (a row deleted elsewhere) fails both comparisons
+        if (score >= min && heap.mayTake(score))
+          heap.offer({ slot: batch[i]!, id: this.ids[batch[i]!]!, score });
       }
       batch.length = 0;
     };
@@ -246,6 +314,11 @@ export class TopK {
       [items[i], items[w]] = [items[w]!, items[i]!];
       i = w;
     }
+  }
+
+  /** False when a hit with this score could not be kept (it is below every kept one): no hit to build. */
+  mayTake(score: number): boolean {
+    return this.items.length < this.k ? true : this.k > 0 && score >= this.items[0]!.score;
   }
 
   sorted(): Hit[] {
