@@ -40,14 +40,14 @@ export async function benchStages(config: Config, files: readonly string[]): Pro
     });
     for (const [i, file] of files.entries()) {
       const bytes = await time('read file', () => fs.promises.readFile(file));
-      await time('header check', () => decoder.inspect(bytes));
+      const info = await time('header check', () => decoder.inspect(bytes));
       const tensor = await time('decode + resize → tensor', () =>
         decoder.toTensor(bytes, encoder.manifest.input),
       );
       const [encoded] = await time('encoder (batch 1)', () => encoder.embed([tensor]));
       const [semantic] = await time('head (batch 1)', () => head.project([encoded!.features]));
       const copies = await time('stored copy + thumbnail', () =>
-        decoder.storedCopies(bytes, config.THUMBNAIL_SIZE),
+        decoder.storedCopies(bytes, info, config.THUMBNAIL_SIZE),
       );
       const id = contentHash(bytes);
       await time('media writes (2 files, fsync)', async () => {

@@ -1,6 +1,7 @@
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { AppError, ErrorCode } from '../errors.js';
 import type { EncoderManifest } from './manifest.js';
+import { stripMetadata } from './strip-metadata.js';
 
 /** Formats accepted as input. SVG is refused: rendering it can reach files and URLs (see README limits). */
 export const SUPPORTED_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'avif', 'heif', 'tiff'] as const;
@@ -22,13 +23,11 @@ export interface ImageInfo {
   width: number;
   height: number;
   pages: number;
-}
-
-/** The result of one decode: what the encoder needs plus what the store keeps. */
-export interface PreparedImage {
-  info: ImageInfo;
-  /** Model input, laid out as the manifest says (NHWC or NCHW), normalised. */
-  tensor: Float32Array;
+  /**
+   * A JPEG or PNG every browser shows as it is: upright (no EXIF rotation), 8-bit sRGB or grey, one
+   * frame. Such an upload is kept byte for byte, less its metadata (strip-metadata.ts).
+   */
+  displayableAsIs: boolean;
 }
 
 /** What the media store keeps of an image. */
@@ -119,16 +118,16 @@ export class ImageDecoder {
       width,
       height,
       pages,
+      displayableAsIs:
+        (named === 'jpeg' || named === 'png') &&
+        (meta.orientation ?? 1) === 1 &&
+        pages === 1 &&
+        (meta.space === 'srgb' || meta.space === 'b-w') &&
+        (meta.depth === 'uchar' || (named === 'png' && meta.depth === 'ushort')),
     };
   }
 
-  /** Inspects, then decodes to the encoder's input tensor. */
-  async prepare(bytes: Uint8Array, input: EncoderManifest['input']): Promise<PreparedImage> {
-    const info = await this.inspect(bytes);
-    const tensor = await this.toTensor(bytes, input);
-    return { info, tensor };
-  }
-
+  /** Model input, laid out as the manifest says (NHWC or NCHW), normalised. Call after inspect. */
   async toTensor(bytes: Uint8Array, input: EncoderManifest['input']): Promise<Float32Array> {
     let raw: { data: Buffer; info: OutputInfo };
     try {
@@ -146,12 +145,38 @@ export class ImageDecoder {
   }
 
   /**
-   * A web-friendly copy of the original (JPEG, or PNG when it has alpha) and a thumbnail (JPEG), both from
-   * one full decode (the model tensor comes from its own reduced decode: JPEG shrink-on-load makes that
-   * cheaper than resizing these pixels). Metadata (EXIF, GPS) is not carried over. Plain libjpeg-turbo,
-   * not mozjpeg: 4.2 against 27.3 ms a photo for files 12 % larger (scripts/stored-copy-cost.ts).
+   * The copy of the upload the media store keeps, and a JPEG thumbnail. A JPEG or PNG browsers show as
+   * it is (ImageInfo.displayableAsIs) is kept byte for byte less its metadata: no generation loss, and
+   * no full decode and re-encode (5.8 → 2.8 ms of CPU a stamp PNG; more for a large photo). Anything
+   * else becomes a JPEG, or PNG when it has alpha, both copies from one full decode, without metadata.
+   * Plain libjpeg-turbo, not mozjpeg: 4.2 against 27.3 ms a photo for files 12 % larger
+   * (scripts/stored-copy-cost.ts).
    */
-  async storedCopies(bytes: Uint8Array, thumbnailSize: number): Promise<StoredCopies> {
+  async storedCopies(bytes: Uint8Array, info: ImageInfo, thumbnailSize: number): Promise<StoredCopies> {
+    const asIs = info.displayableAsIs ? stripMetadata(bytes, info.format) : undefined;
+    if (asIs)
+      return {
+        image: asIs,
+        imageType: info.contentType,
+        thumbnail: await this.thumbnail(bytes, thumbnailSize),
+      };
+    return this.reencodedCopies(bytes, thumbnailSize);
+  }
+
+  /** Straight from the upload: a JPEG is decoded at a fraction of its size (shrink-on-load). */
+  private async thumbnail(bytes: Uint8Array, size: number): Promise<Buffer> {
+    try {
+      return await this.open(bytes)
+        .flatten({ background: '#ffffff' })
+        .resize(size, size, { fit: 'inside', withoutEnlargement: true })
+        .jpeg({ quality: 80 })
+        .toBuffer();
+    } catch (cause) {
+      throw decodeError(cause);
+    }
+  }
+
+  private async reencodedCopies(bytes: Uint8Array, thumbnailSize: number): Promise<StoredCopies> {
     try {
       const { data, info } = await this.open(bytes)
         .toColourspace('srgb')

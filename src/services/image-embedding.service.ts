@@ -23,6 +23,14 @@ export interface EmbeddingOptions {
   capacity: number;
 }
 
+/** An upload whose header passed the decoder's checks, with its content id: both computed once. */
+export interface CheckedImage {
+  bytes: Uint8Array;
+  /** sha256 of the bytes. */
+  id: string;
+  info: ImageInfo;
+}
+
 export function contentHash(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -61,17 +69,22 @@ export class ImageEmbeddingService {
     return this.queue.load;
   }
 
-  async embed(bytes: Uint8Array): Promise<EmbeddedImage> {
+  /** Checks (see check) unless already checked, decodes and embeds, within the queue's capacity. */
+  async embed(image: Uint8Array | CheckedImage): Promise<EmbeddedImage> {
     const { prepared, output } = await this.queue.admit(
-      () => this.decoder.prepare(bytes, this.encoder.manifest.input),
+      async () => {
+        const checked = image instanceof Uint8Array ? await this.check(image) : image;
+        return { checked, tensor: await this.decoder.toTensor(checked.bytes, this.encoder.manifest.input) };
+      },
       (p) => p.tensor,
     );
-    return { id: contentHash(bytes), info: prepared.info, ...output };
+    return { id: prepared.checked.id, info: prepared.checked.info, ...output };
   }
 
-  /** Only the header check, for callers that must refuse bad input before doing anything else. */
-  inspect(bytes: Uint8Array): Promise<ImageInfo> {
-    return this.decoder.inspect(bytes);
+  /** The header check and content id, for callers that must refuse bad input before anything else. */
+  async check(bytes: Uint8Array): Promise<CheckedImage> {
+    const info = await this.decoder.inspect(bytes);
+    return { bytes, id: contentHash(bytes), info };
   }
 
   drain(): Promise<void> {

@@ -3,7 +3,7 @@ import type { MediaStore } from '../files/media-store.js';
 import type { ImageDecoder, StoredCopies } from '../models/image-decoder.js';
 import type { Point, StoredPoint, VectorStore } from '../store/vector-store.js';
 import { IMAGES, type ImagePayload, type ImageRecord, type WordScore } from './collections.js';
-import { contentHash, type EmbeddedImage, type ImageEmbeddingService } from './image-embedding.service.js';
+import type { CheckedImage, EmbeddedImage, ImageEmbeddingService } from './image-embedding.service.js';
 import type { VocabularyService } from './vocabulary.service.js';
 
 export interface IngestOptions {
@@ -58,8 +58,8 @@ export class IngestService {
   }
 
   /** The stored copies, started now; a failure surfaces when awaited (never as an unhandled rejection). */
-  private copies(bytes: Uint8Array): Promise<StoredCopies> {
-    const pending = this.decoder.storedCopies(bytes, this.options.thumbnailSize);
+  private copies(image: CheckedImage): Promise<StoredCopies> {
+    const pending = this.decoder.storedCopies(image.bytes, image.info, this.options.thumbnailSize);
     pending.catch(() => undefined);
     return pending;
   }
@@ -85,15 +85,16 @@ export class IngestService {
    * (VectorStore.upsert); repeating the request completes it, as images are keyed by their content.
    */
   async ingestAll(files: { bytes: Uint8Array; filename: string }[], source: string): Promise<IngestResult[]> {
-    for (const f of files) await this.embedding.inspect(f.bytes);
+    const checked: CheckedImage[] = [];
+    for (const f of files) checked.push(await this.embedding.check(f.bytes));
     // The stored copies are made while each image waits for and goes through the encoder (after the
     // header check, so no unsupported format reaches a decoder).
     const found = await Promise.all(
-      files.map(async (f) => {
-        const stored = await this.find(contentHash(f.bytes));
+      checked.map(async (image) => {
+        const stored = await this.find(image.id);
         if (stored) return { stored };
-        const copies = this.copies(f.bytes);
-        return { embedded: await this.embedding.embed(f.bytes), copies: await copies };
+        const copies = this.copies(image);
+        return { embedded: await this.embedding.embed(image), copies: await copies };
       }),
     );
     const fresh = new Map<string, NewImage>();
@@ -131,7 +132,8 @@ export class IngestService {
       knownTags && knownTags.length >= this.options.tagCount
         ? knownTags.slice(0, this.options.tagCount)
         : await this.vocabulary.nearestLabels(embedded.semantic, this.options.tagCount);
-    const copies = madeCopies ?? (await this.decoder.storedCopies(bytes, this.options.thumbnailSize));
+    const copies =
+      madeCopies ?? (await this.decoder.storedCopies(bytes, embedded.info, this.options.thumbnailSize));
     await this.files.write(embedded.id, 'original', copies.image);
     await this.files.write(embedded.id, 'thumbnail', copies.thumbnail);
     const payload: ImagePayload = {
