@@ -1,11 +1,11 @@
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DECODER_LIMITS } from '../training/dataset-features.js';
 import { ImageDecoder } from './image-decoder.js';
 import { stripMetadata } from './strip-metadata.js';
 
 /** A 64×48 gradient photo-like image, so compression has something to do. */
-function picture(channels: 3 | 4 = 3): sharp.Sharp {
+function picture(channels: 3 | 4 = 3): Sharp {
   const w = 64;
   const h = 48;
   const px = Buffer.alloc(w * h * channels);
@@ -30,7 +30,7 @@ const pixels = (b: Uint8Array) => sharp(b).raw().toBuffer();
 
 async function expectClean(out: Buffer | undefined, original: Uint8Array): Promise<Buffer> {
   expect(out).toBeDefined();
-  const meta = await sharp(out!).metadata();
+  const meta = await sharp(out).metadata();
   expect(meta.exif).toBeUndefined();
   expect(meta.xmp).toBeUndefined();
   expect(out!.includes('PhoneCo')).toBe(false);
@@ -91,7 +91,7 @@ describe('ImageDecoder.storedCopies', () => {
       expect(got.image.equals(stripMetadata(upload, info.format)!)).toBe(true);
       expect(got.imageType).toBe(info.contentType);
       const thumb = await sharp(got.thumbnail).metadata();
-      expect([thumb.format, Math.max(thumb.width!, thumb.height!)]).toEqual(['jpeg', 32]);
+      expect([thumb.format, Math.max(thumb.width, thumb.height)]).toEqual(['jpeg', 32]);
     }
   });
 
