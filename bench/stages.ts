@@ -6,9 +6,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadModels } from '../src/bootstrap.js';
+import { createServices, loadModels } from '../src/bootstrap.js';
 import type { Config } from '../src/config.js';
 import { LocalMediaStore } from '../src/files/media-store.js';
+import { STORED_TAG_COUNT } from '../src/services/collections.js';
 import { contentHash } from '../src/services/image-embedding.service.js';
 import { ensureModelsBuilt } from '../src/services/models.service.js';
 import { createLogger } from '../src/log.js';
@@ -22,6 +23,8 @@ export interface StageRow {
 
 export async function benchStages(config: Config, files: readonly string[]): Promise<StageRow[]> {
   const models = await loadModels(config, await ensureModelsBuilt(config, createLogger('warn')));
+  // Only for the vocabulary (tags): the configured store, read, never written.
+  const services = await createServices(config, createLogger('warn'));
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'visem-stages-'));
   const media = new LocalMediaStore(path.join(work, 'media'));
   const store = await EmbeddedStore.open({ dir: path.join(work, 'store'), backgroundIndexBuilds: false });
@@ -46,10 +49,13 @@ export async function benchStages(config: Config, files: readonly string[]): Pro
       );
       const [encoded] = await time('encoder (batch 1)', () => encoder.embed([tensor]));
       const [semantic] = await time('head (batch 1)', () => head.project([encoded!.features]));
+      await time('tags (nearest labels)', () =>
+        services.vocabulary.nearestLabels(semantic!, STORED_TAG_COUNT),
+      );
       const copies = await time('stored copy + thumbnail', () =>
         decoder.storedCopies(bytes, info, config.THUMBNAIL_SIZE),
       );
-      const id = contentHash(bytes);
+      const id = await time('content hash', () => Promise.resolve(contentHash(bytes)));
       await time('media writes (2 files, fsync)', async () => {
         await media.write(id, 'original', copies.image);
         await media.write(id, 'thumbnail', copies.thumbnail);
@@ -64,6 +70,7 @@ export async function benchStages(config: Config, files: readonly string[]): Pro
     return [...times].map(([stage, ms]) => ({ stage, p50Ms: median(ms.slice(1)) }));
   } finally {
     await store.close();
+    await services.close();
     await models.runtime.release();
     fs.rmSync(work, { recursive: true, force: true });
   }

@@ -70,7 +70,7 @@ function reportIngestBound(ctx: BenchContext, ref: EncoderReference, stages: Sta
   ctx.report.note(
     `ingest_images_per_s (${fmt(rate)}) is bound by the cores the encoder shares: at its best it takes ` +
       `${fmt(encoderMs)} ms an image on ${ref.best.threads} thread(s) of ${cores} cores, and the other stages ` +
-      `cost ${fmt(cpuMs)} ms of CPU an image (decode, resize, copies, head, upsert), so even perfectly ` +
+      `cost ${fmt(cpuMs)} ms of CPU an image (header, decode, resize, head, tags, copies, hash, upsert), so even perfectly ` +
       `overlapped the pipeline tops out near ${fmt(ceiling)} img/s = ${fmt(ceiling / ref.best.imagesPerS)} × the encoder.`,
   );
 }

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { pixelsToTensor } from './image-decoder.js';
+import type { EncoderManifest } from './manifest.js';
 
-const input = (layout: 'NHWC' | 'NCHW') => ({
+const input = (layout: 'NHWC' | 'NCHW'): EncoderManifest['input'] => ({
   name: 'image',
   width: 5,
   height: 3,
   layout,
-  resize: 'cover' as const,
+  resize: 'cover',
   scale: 255,
   mean: [0.485, 0.456, 0.406],
   std: [0.229, 0.224, 0.225],

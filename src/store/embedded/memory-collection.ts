@@ -135,6 +135,7 @@ export class MemoryCollection {
    * the others are read back from SQLite when scored. Raising `rid` later drops more.
    */
   offload(v: number, rid: number): void {
+    for (const subset of this.subsets.values()) subset.packed[v] = undefined;
     const col = this.columns[v]!;
     if (col instanceof OffloadedColumn) return col.cover(rid, this.ridOf);
     const read = this.read;
