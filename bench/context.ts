@@ -54,7 +54,7 @@ const FULL: Sizes = {
   searchN: 300,
   loadS: 5,
   vocabQ: 200,
-  efSweep: [256, 512, 768, 1024],
+  efSweep: [128, 256, 512],
 };
 
 export const FULL_SIZES = [1_000, 10_000, 100_000, 1_000_000];
