@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createServices } from '../../src/bootstrap.js';
 import { createLogger } from '../../src/log.js';
+import { DEFAULT_INGEST_CONCURRENCY } from '../../src/services/file-ingest.service.js';
 import type { BenchContext } from '../context.js';
 import { fmt, log, now, pool } from '../lib.js';
 import { benchStages, type StageRow } from '../stages.js';
@@ -21,7 +22,7 @@ export async function benchIngest(ctx: BenchContext, ref: EncoderReference, stam
     const warm = new Uint8Array(fs.readFileSync(stamps.at(-2)!));
     await services.ingest.ingest(warm, { filename: 'warm.png', source: 'bench' });
     const t = now();
-    await pool(files, 8, async (f) => {
+    await pool(files, DEFAULT_INGEST_CONCURRENCY, async (f) => {
       await services.ingest.ingest(new Uint8Array(await fs.promises.readFile(f)), {
         filename: path.basename(f),
         source: 'bench',
@@ -39,7 +40,7 @@ export async function benchIngest(ctx: BenchContext, ref: EncoderReference, stam
     referenceLabel: 'model',
     goal: '≥ 0.8 × model',
     pass: rate >= 0.8 * ref.best.imagesPerS,
-    note: `${files.length} stamp PNGs, 8 in flight`,
+    note: `${files.length} stamp PNGs, ${DEFAULT_INGEST_CONCURRENCY} in flight (visem ingest's default)`,
   });
 
   const stages = await benchStages(config, stamps.slice(0, sizes.stagesN));

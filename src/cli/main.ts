@@ -11,7 +11,11 @@ import { printAppSchema } from '../graphql/schema.js';
 import { createLogger, type Logger } from '../log.js';
 import { packageRoot } from '../paths.js';
 import { startServer } from '../server/app.js';
-import { expandImagePaths, ingestFiles } from '../services/file-ingest.service.js';
+import {
+  DEFAULT_INGEST_CONCURRENCY,
+  expandImagePaths,
+  ingestFiles,
+} from '../services/file-ingest.service.js';
 import { ensureModelsBuilt } from '../services/models.service.js';
 import { registerDataCommands } from './data.commands.js';
 import { positiveInt } from './options.js';
@@ -109,7 +113,12 @@ function buildProgram(): Command {
     .command('ingest')
     .description('store images from files, folders (recursive) or globs; reruns skip stored images')
     .argument('<paths...>', 'files, directories or quoted globs')
-    .option('-c, --concurrency <n>', 'files read and decoded at once', positiveInt, 8)
+    .option(
+      '-c, --concurrency <n>',
+      'files read and decoded at once',
+      positiveInt,
+      DEFAULT_INGEST_CONCURRENCY,
+    )
     .option('--report <file>', 'write a JSON report (created, skipped, failures)')
     .action(async (paths: string[], opts: { concurrency: number; report?: string }) => {
       const { files, unmatched } = await expandImagePaths(paths);

@@ -78,6 +78,13 @@ async function expandOne(pattern: string): Promise<string[] | string> {
 }
 
 /**
+ * Files `visem ingest` reads and decodes at once by default: enough to keep the encoder's next batch
+ * ready while the current one runs: on 2 cores, with the default runtime settings, 16 gave 57 img/s
+ * where 8 gave 50 (`node dist/bench/ingest-sweep.js 192 0,2,8,8 0,2,8`).
+ */
+export const DEFAULT_INGEST_CONCURRENCY = 16;
+
+/**
  * Ingests files with bounded concurrency. Rerunning is cheap and safe: stored content hashes are skipped,
  * so an interrupted run resumes where it stopped.
  */
