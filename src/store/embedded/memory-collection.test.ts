@@ -14,11 +14,15 @@ function vector(seed: number): Float32Array {
   );
 }
 
-/** n rows, every third a label; rows from `tieFrom` on share one vector (ties at any boundary). */
+/**
+ * n rows, every third a label; rows from `tieFrom` on share one vector (ties at any boundary), and their
+ * ids sort in the reverse of their slot order, so the scan's own order cannot settle the ties.
+ */
 function collection(n: number, tieFrom = Infinity): MemoryCollection {
   const mem = new MemoryCollection([DIM]);
   for (let i = 0; i < n; i++) {
-    const slot = mem.put(i + 1, `w${String(i).padStart(4, '0')}`, { label: i % 3 === 0 });
+    const id = i >= tieFrom ? `t${String(n - i).padStart(4, '0')}` : `w${String(i).padStart(4, '0')}`;
+    const slot = mem.put(i + 1, id, { label: i % 3 === 0 });
     mem.setVector(slot, 0, i >= tieFrom ? vector(-1) : vector(i));
   }
   return mem;
@@ -60,8 +64,8 @@ describe('MemoryCollection.subsetTopK (packed SIMD scan of a cached filter)', ()
     expect(packed(mem, q, 5)[0]!.id).toBe('new');
     mem.remove('new');
     expect(packed(mem, q, 5)).toEqual(before);
-    // A member's vector changed in place moves it to the top.
-    const moved = before[4]!;
+    // A member's vector changed in place moves it to the top, even from the bottom of the ranking.
+    const moved = plain(mem, q, 100).at(-1)!;
     mem.setVector(moved.slot, 0, q);
     expect(packed(mem, q, 5)[0]!.id).toBe(moved.id);
     // A point that stops being a label leaves the subset.
