@@ -193,6 +193,9 @@ export function registerTrainingCommands(program: Command, ctx: CliContext): voi
     )
     .action(async (opts: EvalOptions, command: Command) => {
       if (!opts.images && !opts.photos) command.error('error: give --images, --photos or both');
+      // Both only score photo sets: without one they would be ignored in silence.
+      for (const flag of ['baseline', 'relevance'] as const)
+        if (opts[flag] && !opts.photos) command.error(`error: --${flag} needs --photos`);
       const config = ctx.config();
       const progress = progressReporter();
       const models = await ensureModelsBuilt(config, ctx.log(), progress.update);

@@ -131,6 +131,13 @@ describe('visem train / eval on small label sets', () => {
     expectOneLineError(await visem(['eval'], env), /^error: give --images, --photos or both$/);
   });
 
+  it('eval refuses --baseline and --relevance without --photos (they only score photo sets)', async () => {
+    for (const flag of ['--baseline', '--relevance']) {
+      const run = await visem(['eval', '--images', small, flag], env);
+      expectOneLineError(run, new RegExp(`^error: ${flag} needs --photos$`));
+    }
+  });
+
   it('eval on enough unseen concepts scores them, leaving trivial hit@k cells out', async () => {
     const run = await visem(['eval', '--images', larger, '--heads', head()], env);
     expect(run.stderr).not.toMatch(/error/i);
