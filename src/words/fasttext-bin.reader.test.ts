@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../errors.js';
 import { loadFastTextBin, type FastTextModel } from './fasttext-bin.reader.js';
 import { fastTextHash, subwordStrings } from './fasttext-subwords.js';
+import { openWordVectors } from './open-word-vectors.js';
 import { makeCorpus, makeVocabulary } from './test-corpus.js';
 import { openTextVectors } from './text-vectors.reader.js';
 import type { WordVectorEntry } from './types.js';
@@ -135,6 +136,17 @@ describe.each(['sg', 'cbow', 'plain'])('fastText .bin reader (%s model)', (name)
       n++;
     }
     expect(n).toBe(model.nwords);
+  });
+
+  it('with VOCAB_LIMIT yields only the most frequent words, yet still knows every word', async () => {
+    const opened = await openWordVectors(join(dir, `${name}.bin`), { limit: 25 });
+    const entries: WordVectorEntry[] = [];
+    for await (const e of opened.reader) entries.push(e);
+    expect(opened.reader.total).toBe(25);
+    expect(entries.map((e) => e.word)).toEqual(model.words.slice(0, 25));
+    const rare = model.words.at(-1)!;
+    expect(Array.from(opened.outOfVocabulary!(rare)!)).toEqual(Array.from(model.getWordVector(rare)));
+    (opened.reader as FastTextModel).close();
   });
 });
 

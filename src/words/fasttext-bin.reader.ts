@@ -98,6 +98,8 @@ export class FastTextModel implements WordVectorReader {
     /** fastText's pruneidx_: -1 = not pruned, else bucket → compacted row map (quantized models). */
     private readonly pruneIdx: { size: number; map: ReadonlyMap<number, number> },
     private readonly rows: RowSource,
+    /** Words the iterator yields (the most frequent first); lookups still know every word. */
+    private readonly limit = Infinity,
   ) {
     entries.forEach((e, i) => this.ids.set(e.word, i));
   }
@@ -106,8 +108,9 @@ export class FastTextModel implements WordVectorReader {
     return this.args.dim;
   }
 
+  /** Words the iterator yields: the vocabulary, or the first `limit` of it. */
   get total(): number {
-    return this.nwords;
+    return Math.min(this.nwords, this.limit);
   }
 
   /** In-vocabulary words in file order (by descending count). */
@@ -155,9 +158,9 @@ export class FastTextModel implements WordVectorReader {
     return out;
   }
 
-  /** In-vocabulary words with their (unnormalised) vectors, rank = dictionary id. */
+  /** In-vocabulary words with their (unnormalised) vectors, rank = dictionary id (up to the limit). */
   *vectors(): IterableIterator<WordVectorEntry> {
-    for (let i = 0; i < this.nwords; i++) {
+    for (let i = 0; i < this.total; i++) {
       const word = this.entries[i]!.word;
       yield { word, vector: this.getWordVector(word), rank: i };
     }
@@ -176,6 +179,8 @@ export class FastTextModel implements WordVectorReader {
 
 export interface FastTextLoadOptions {
   onProgress?: ProgressCallback;
+  /** Iterate only the this many most frequent words (VOCAB_LIMIT); out-of-vocabulary lookups use all. */
+  limit?: number;
   /** 'auto' keeps the input matrix in RAM up to 2 GiB, else reads rows from disk on demand. */
   matrix?: 'memory' | 'file' | 'auto';
 }
@@ -254,7 +259,8 @@ export async function loadFastTextBin(
       source = new MemoryRows(data, cols);
     }
     options.onProgress?.(fileSize, fileSize);
-    return new FastTextModel(args, version, entries, nwords, ntokens, { size: pruneSize, map }, source);
+    const pruned = { size: pruneSize, map };
+    return new FastTextModel(args, version, entries, nwords, ntokens, pruned, source, options.limit);
   } finally {
     await fh.close();
   }

@@ -56,7 +56,7 @@ export async function openWordVectors(spec: string, options: ReadOptions = {}): 
   const ext = path.extname(file).toLowerCase();
   if (ext === '.json') return { ...base, reader: await openGloveJson(file, options) };
   if (ext === '.bin') {
-    const model = await loadFastTextBin(file);
+    const model = await loadFastTextBin(file, options.limit === undefined ? {} : { limit: options.limit });
     return { ...base, reader: model, outOfVocabulary: (word) => model.getWordVector(word) };
   }
   return { ...base, reader: await openTextVectors(file, options) };
