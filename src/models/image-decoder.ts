@@ -1,7 +1,7 @@
 import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
 import { AppError, ErrorCode } from '../errors.js';
 import type { EncoderManifest } from './manifest.js';
-import { stripMetadata } from './strip-metadata.js';
+import { hasText, stripMetadata } from './strip-metadata.js';
 
 /** Formats accepted as input. SVG is refused: rendering it can reach files and URLs (see README limits). */
 export const SUPPORTED_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'avif', 'heif', 'tiff'] as const;
@@ -200,20 +200,16 @@ export class ImageDecoder {
   }
 }
 
-const ascii = (bytes: Uint8Array, at: number, text: string) =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', at, at + text.length) ===
-  text;
-
 /** Magic bytes of SUPPORTED_FORMATS: JPEG, PNG, GIF, WebP (RIFF), TIFF (both byte orders), HEIF/AVIF (ftyp). */
 function hasSupportedSignature(b: Uint8Array): boolean {
   return (
     (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) ||
-    ascii(b, 0, '\x89PNG') ||
-    ascii(b, 0, 'GIF8') ||
-    (ascii(b, 0, 'RIFF') && ascii(b, 8, 'WEBP')) ||
-    ascii(b, 0, 'II*\0') ||
-    ascii(b, 0, 'MM\0*') ||
-    ascii(b, 4, 'ftyp')
+    hasText(b, 0, '\x89PNG') ||
+    hasText(b, 0, 'GIF8') ||
+    (hasText(b, 0, 'RIFF') && hasText(b, 8, 'WEBP')) ||
+    hasText(b, 0, 'II*\0') ||
+    hasText(b, 0, 'MM\0*') ||
+    hasText(b, 4, 'ftyp')
   );
 }
 

@@ -9,10 +9,11 @@
 const u16 = (b: Uint8Array, at: number) => (b[at]! << 8) | b[at + 1]!;
 const u32 = (b: Uint8Array, at: number) =>
   ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
-const text = (b: Uint8Array, at: number, s: string) =>
-  Buffer.from(b.buffer, b.byteOffset + at, Math.min(s.length, Math.max(0, b.length - at))).toString(
-    'latin1',
-  ) === s;
+/** The bytes at [at, at + length) as latin1 text, cut short at the end of `b`. */
+export const latin1 = (b: Uint8Array, at: number, length: number) =>
+  Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1', at, at + length);
+/** Whether `s` (ASCII) is written at `at`. */
+export const hasText = (b: Uint8Array, at: number, s: string) => latin1(b, at, s.length) === s;
 
 export function stripMetadata(bytes: Uint8Array, format: string): Buffer | undefined {
   if (format === 'jpeg') return stripJpeg(bytes);
@@ -35,9 +36,9 @@ const OTHER_FRAMES = new Set([0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0x
 
 /** Application segments that carry how to show the pixels: JFIF, the ICC profile, Adobe's colour transform. */
 function keepApp(marker: number, b: Uint8Array, data: number): boolean {
-  if (marker === APP0) return text(b, data, 'JFIF\0');
-  if (marker === APP2) return text(b, data, 'ICC_PROFILE\0');
-  if (marker === APP14) return text(b, data, 'Adobe');
+  if (marker === APP0) return hasText(b, data, 'JFIF\0');
+  if (marker === APP2) return hasText(b, data, 'ICC_PROFILE\0');
+  if (marker === APP14) return hasText(b, data, 'Adobe');
   return false;
 }
 
@@ -120,7 +121,7 @@ function stripPng(b: Uint8Array): Buffer | undefined {
   let at = 8;
   while (at + 12 <= b.length) {
     const length = u32(b, at);
-    const type = Buffer.from(b.buffer, b.byteOffset + at + 4, 4).toString('latin1');
+    const type = latin1(b, at + 4, 4);
     const end = at + 12 + length;
     if (end > b.length) return undefined;
     if (APNG.has(type)) return undefined;
