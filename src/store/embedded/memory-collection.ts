@@ -151,17 +151,10 @@ export class MemoryCollection {
   snapshot(v: number): { keys: BigUint64Array; vectors: Float32Array } {
     const col = this.columns[v]!;
     if (!(col instanceof ResidentColumn)) throw new Error('an offloaded vector has no snapshot in memory');
-    const d = col.dim;
-    const keys = new BigUint64Array(this.count);
-    const vectors = new Float32Array(this.count * d);
+    const live = new Int32Array(this.count);
     let i = 0;
-    for (let slot = 0; slot < this.ids.length; slot++) {
-      if (this.ids[slot] === undefined) continue;
-      keys[i] = BigInt(this.rids[slot]!);
-      vectors.set(col.matrix.subarray(slot * d, (slot + 1) * d), i * d);
-      i++;
-    }
-    return { keys, vectors };
+    for (let slot = 0; slot < this.ids.length; slot++) if (this.ids[slot] !== undefined) live[i++] = slot;
+    return { keys: BigUint64Array.from(live, (slot) => BigInt(this.rids[slot]!)), vectors: col.gather(live) };
   }
 
   remove(id: string): number | undefined {
@@ -238,11 +231,8 @@ export class MemoryCollection {
     col: ResidentColumn,
     members: ReadonlySet<number>,
   ): { matrix: Float32Array; slots: Int32Array } {
-    const d = col.dim;
     const slots = Int32Array.from(members);
-    const matrix = new Float32Array(slots.length * d);
-    slots.forEach((slot, i) => matrix.set(col.matrix.subarray(slot * d, (slot + 1) * d), i * d));
-    return { matrix, slots };
+    return { matrix: col.gather(slots), slots };
   }
 
   /** Exact top-k over the live slots (or over `slots` when given) that pass the predicate and threshold. */

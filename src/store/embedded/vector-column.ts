@@ -72,6 +72,15 @@ export class ResidentColumn implements VectorColumn {
   row(slot: number): Float32Array {
     return this.matrix.slice(slot * this.dim, (slot + 1) * this.dim);
   }
+
+  /** The rows of `slots`, in that order, packed into one matrix. */
+  gather(slots: ArrayLike<number>): Float32Array {
+    const d = this.dim;
+    const out = new Float32Array(slots.length * d);
+    for (let i = 0; i < slots.length; i++)
+      out.set(this.matrix.subarray(slots[i]! * d, (slots[i]! + 1) * d), i * d);
+    return out;
+  }
 }
 
 export class OffloadedColumn implements VectorColumn {
