@@ -6,12 +6,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createServices, loadModels } from '../src/bootstrap.js';
+import { embeddedStoreOptions, loadModels } from '../src/bootstrap.js';
 import type { Config } from '../src/config.js';
 import { LocalMediaStore } from '../src/files/media-store.js';
 import { STORED_TAG_COUNT } from '../src/services/collections.js';
 import { contentHash } from '../src/services/image-embedding.service.js';
 import { ensureModelsBuilt } from '../src/services/models.service.js';
+import { VocabularyService } from '../src/services/vocabulary.service.js';
 import { createLogger } from '../src/log.js';
 import { EmbeddedStore } from '../src/store/embedded.store.js';
 import { median, now } from './lib.js';
@@ -24,7 +25,8 @@ export interface StageRow {
 export async function benchStages(config: Config, files: readonly string[]): Promise<StageRow[]> {
   const models = await loadModels(config, await ensureModelsBuilt(config, createLogger('warn')));
   // Only for the vocabulary (tags): the configured store, read, never written.
-  const services = await createServices(config, createLogger('warn'));
+  const vocabStore = await EmbeddedStore.open(embeddedStoreOptions(config, false));
+  const vocabulary = new VocabularyService(vocabStore, { maxTextLength: config.MAX_TEXT_LENGTH });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'visem-stages-'));
   const media = new LocalMediaStore(path.join(work, 'media'));
   const store = await EmbeddedStore.open({ dir: path.join(work, 'store'), backgroundIndexBuilds: false });
@@ -49,9 +51,7 @@ export async function benchStages(config: Config, files: readonly string[]): Pro
       );
       const [encoded] = await time('encoder (batch 1)', () => encoder.embed([tensor]));
       const [semantic] = await time('head (batch 1)', () => head.project([encoded!.features]));
-      await time('tags (nearest labels)', () =>
-        services.vocabulary.nearestLabels(semantic!, STORED_TAG_COUNT),
-      );
+      await time('tags (nearest labels)', () => vocabulary.nearestLabels(semantic!, STORED_TAG_COUNT));
       const copies = await time('stored copy + thumbnail', () =>
         decoder.storedCopies(bytes, info, config.THUMBNAIL_SIZE),
       );
@@ -70,7 +70,7 @@ export async function benchStages(config: Config, files: readonly string[]): Pro
     return [...times].map(([stage, ms]) => ({ stage, p50Ms: median(ms.slice(1)) }));
   } finally {
     await store.close();
-    await services.close();
+    await vocabStore.close();
     await models.runtime.release();
     fs.rmSync(work, { recursive: true, force: true });
   }
